@@ -1,0 +1,36 @@
+"""Learner-facing words, one JSON file per language; English is complete and the fallback."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from typing import Any
+
+
+@cache
+def _table(lang: str) -> dict[str, str] | None:
+    try:
+        text = resources.files(__name__).joinpath(f"{lang}.json").read_text("utf-8")
+    except FileNotFoundError:
+        return None
+    data: Any = json.loads(text)
+    return dict(data)
+
+
+def available_languages() -> list[str]:
+    return sorted(
+        p.name[:-5] for p in resources.files(__name__).iterdir() if p.name.endswith(".json")
+    )
+
+
+def strings_for(language: str) -> dict[str, str]:
+    """English, overlaid with the closest table for ``language`` ('pt-BR' -> 'pt-br', 'pt')."""
+    merged = dict(_table("en") or {})
+    lang = language.lower()
+    candidates = [lang.split("-")[0], lang] if "-" in lang else [lang]
+    for candidate in candidates:
+        table = _table(candidate)
+        if table and candidate != "en":
+            merged.update(table)
+    return merged

@@ -1,0 +1,133 @@
+"""The validated, frozen course model shared by every stage after ``validate``.
+
+Ids are stable: they come from the author (explicit ``id``/``{#id}``) or from something
+that survives editing the prose (a section's heading slug, an item's URL, a TASK's place
+among the TASKs of its section). Saved learner state and xAPI activity ids depend on them.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True, order=True)
+class Position:
+    """A place in a course file; ``file`` is relative to the course folder."""
+
+    file: str
+    line: int = 0
+    col: int = 0
+
+    def __str__(self) -> str:
+        if self.line:
+            return f"{self.file}:{self.line}:{self.col or 1}"
+        return self.file
+
+
+class ItemKind(enum.Enum):
+    READ = "read"
+    WATCH = "watch"
+    TASK = "task"
+
+
+class CompletionRule(enum.Enum):
+    """When the course (and each module) counts as completed."""
+
+    ALL_TASKS = "all-tasks"  # every TASK marked complete
+    ALL_ITEMS = "all-items"  # every TASK complete and every READ/WATCH opened
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str  # unique within its module; identifier-safe ([a-z0-9-])
+    kind: ItemKind
+    title: str  # short display title (link text, or the start of a TASK prompt)
+    intro_md: str  # Markdown: the paragraphs before the item line
+    url: str | None  # READ / WATCH
+    prompt: str | None  # TASK
+    pos: Position
+
+    @property
+    def is_task(self) -> bool:
+        return self.kind is ItemKind.TASK
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str  # unique within its module
+    title: str
+    items: tuple[Item, ...]
+    outro_md: str  # Markdown after the last item of the section
+    pos: Position
+
+
+@dataclass(frozen=True)
+class Module:
+    id: str  # unique within the course
+    title: str
+    intro_md: str
+    sections: tuple[Section, ...]
+    pos: Position
+
+    @property
+    def items(self) -> tuple[Item, ...]:
+        return tuple(item for section in self.sections for item in section.items)
+
+    @property
+    def tasks(self) -> tuple[Item, ...]:
+        return tuple(item for item in self.items if item.is_task)
+
+
+@dataclass(frozen=True)
+class LrsSettings:
+    """Dual tracking: where a SCORM package also sends xAPI statements.
+
+    The credential never comes from the course file; the build reads it from the
+    environment and the author must opt in (``tracking.lrs``) before it is embedded.
+    """
+
+    endpoint: str
+    actor_homepage: str
+    pos: Position
+
+
+@dataclass(frozen=True)
+class MediaFile:
+    """A file under the course's media folder, copied into every package."""
+
+    path: str  # posix path relative to the course folder, e.g. "media/intro.mp4"
+    source: Path
+
+
+@dataclass(frozen=True)
+class Course:
+    id: str  # the course IRI (absolute http(s), no query or fragment, no trailing slash)
+    title: str
+    description: str
+    language: str  # BCP 47, e.g. "en" or "en-GB"
+    version: str
+    completion: CompletionRule
+    modules: tuple[Module, ...]
+    root: Path
+    lms: str | None = None
+    lrs: LrsSettings | None = None
+    au_per: str = "module"  # cmi5: one AU per "module" or per "course"
+    media: tuple[MediaFile, ...] = field(default_factory=tuple)
+
+    @property
+    def items(self) -> tuple[Item, ...]:
+        return tuple(item for module in self.modules for item in module.items)
+
+    @property
+    def tasks(self) -> tuple[Item, ...]:
+        return tuple(item for item in self.items if item.is_task)
+
+    @property
+    def slug(self) -> str:
+        """A file-name-safe slug from the course IRI's last path segment."""
+        from coursepack.ids import slugify
+
+        last = self.id.rstrip("/").rsplit("/", 1)[-1]
+        return slugify(last) or "course"

@@ -1,0 +1,1 @@
+"""xAPI: the vocabulary (defined once), statement helpers and the LRS client."""
