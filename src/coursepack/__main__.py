@@ -1,0 +1,3 @@
+from coursepack.cli import main
+
+main()

@@ -1,0 +1,149 @@
+"""The command line: commands parse their options and delegate; nothing else lives here."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from coursepack import __version__
+from coursepack.errors import UserError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+COURSE_DIR = click.argument(
+    "course_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=".",
+    required=False,
+)
+
+
+def user_errors(func: F) -> F:
+    """Print a user error cleanly on stderr and exit with its code; bugs keep tracebacks."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except UserError as exc:
+            click.echo(exc.message, err=True)
+            sys.exit(exc.exit_code)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _size(n: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n = n / 1024  # type: ignore[assignment]
+    return f"{n} B"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="coursepack")
+def cli() -> None:
+    """Compile a course folder into LMS packages and report completion from an LRS.
+
+    \b
+    A course folder holds course.yaml and its module files (Markdown or YAML).
+    Start with `coursepack validate`, then `coursepack build`.
+    """
+
+
+def _target_names() -> list[str]:
+    from coursepack.targets import TARGETS
+
+    return [*sorted(TARGETS), "all"]
+
+
+def _lms_names() -> list[str]:
+    from coursepack.targets.profiles import PROFILES
+
+    return sorted(PROFILES)
+
+
+@cli.command()
+@COURSE_DIR
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("dist"),
+    show_default=True,
+    help="Folder the packages are written to.",
+)
+@click.option(
+    "-t",
+    "--target",
+    "targets",
+    multiple=True,
+    type=click.Choice(_target_names()),
+    help="Package standard to build (repeat for several; 'all' for every one). "
+    "Default: the LMS profile's (SCORM 1.2 for generic and Moodle).",
+)
+@click.option(
+    "--lms",
+    type=click.Choice(_lms_names()),
+    help="LMS profile: picks defaults and checks that LMS's rules (overrides course.yaml 'lms').",
+)
+@user_errors
+def build(course_dir: Path, out_dir: Path, targets: tuple[str, ...], lms: str | None) -> None:
+    """Build LMS packages from COURSE_DIR (default: the current folder).
+
+    Every problem in the course is listed at once as file:line:col; nothing is written
+    unless the whole course is valid.
+    """
+    from coursepack.build import build_course
+
+    started = time.perf_counter()
+    result = build_course(course_dir, out_dir, targets, lms)
+    elapsed = time.perf_counter() - started
+    for warning in result.warnings:
+        click.secho(warning, fg="yellow", err=True)
+    course = result.course
+    for package in result.packages:
+        size = package.path.stat().st_size
+        click.echo(
+            f"Built {package.path} ({package.target.title}: {len(course.modules)} module(s), "
+            f"{len(course.items)} items, {len(course.tasks)} tasks; {_size(size)}) "
+            f"in {elapsed:.2f} s"
+        )
+    for note in result.notes:
+        click.echo(note)
+
+
+@cli.command()
+@COURSE_DIR
+@user_errors
+def validate(course_dir: Path) -> None:
+    """Check COURSE_DIR and list every problem as file:line:col; writes nothing."""
+    from coursepack.validate import load_course
+
+    course = load_course(course_dir)
+    click.echo(
+        f"{course_dir}: valid: '{course.title}' ({len(course.modules)} module(s), "
+        f"{len(course.items)} items, {len(course.tasks)} tasks)"
+    )
+
+
+def _add_report() -> None:
+    try:
+        from coursepack.report.command import report
+    except ImportError:  # the report package is optional while it is being built
+        return
+    cli.add_command(report)
+
+
+_add_report()
+
+
+def main() -> None:
+    cli(prog_name="coursepack")

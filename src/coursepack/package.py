@@ -1,0 +1,76 @@
+"""Files -> deterministic zip, written atomically.
+
+Same input, same bytes: entries sorted by path, every timestamp fixed (SOURCE_DATE_EPOCH when
+set, else 1980-01-01), fixed permissions and compression. Files that are already compressed
+(images, audio, video, PDF, archives, fonts) are stored, not deflated: deflating them costs
+time and saves nothing. The zip is written to a temporary file beside the target and moved
+into place only when complete, so a failed build never leaves a partial zip and never
+removes the last good one.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+import zipfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from coursepack.output import OutputFile
+
+STORED_SUFFIXES = frozenset(
+    ".png .jpg .jpeg .gif .webp .avif .mp4 .m4v .mov .webm .mkv .mp3 .m4a .aac .ogg .oga .ogv "
+    ".opus .flac .pdf .zip .gz .tgz .bz2 .xz .7z .woff .woff2 .docx .xlsx .pptx .epub".split()
+)
+ZIP_EPOCH = 315532800  # 1980-01-01T00:00:00Z, the earliest time a zip entry can hold
+FILE_MODE = 0o644 << 16
+CHUNK = 1024 * 1024
+
+
+def zip_timestamp(environ: Mapping[str, str]) -> tuple[int, int, int, int, int, int]:
+    raw = environ.get("SOURCE_DATE_EPOCH", "").strip()
+    epoch = ZIP_EPOCH
+    if raw:
+        try:
+            epoch = max(int(raw), ZIP_EPOCH)
+        except ValueError:
+            epoch = ZIP_EPOCH
+    t = time.gmtime(epoch)
+    return (t.tm_year, t.tm_mon, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec - t.tm_sec % 2)
+
+
+def write_zip(
+    files: Sequence[OutputFile], dest: Path, environ: Mapping[str, str] | None = None
+) -> Path:
+    env = os.environ if environ is None else environ
+    stamp = zip_timestamp(env)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    seen: set[str] = set()
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w") as zf:
+            for f in sorted(files, key=lambda f: f.path):
+                if f.path in seen:
+                    raise ValueError(f"two files for one package path: {f.path}")
+                seen.add(f.path)
+                info = zipfile.ZipInfo(f.path, date_time=stamp)
+                info.create_system = 3
+                info.external_attr = FILE_MODE
+                stored = Path(f.path).suffix.lower() in STORED_SUFFIXES
+                info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+                if f.data is not None:
+                    zf.writestr(info, f.data)
+                else:
+                    assert f.source is not None
+                    info.file_size = f.source.stat().st_size
+                    with f.source.open("rb") as src, zf.open(info, "w") as out:
+                        shutil.copyfileobj(src, out, CHUNK)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, dest)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return dest
