@@ -1,0 +1,258 @@
+"""The render stage: a Course -> the content files of a package (everything but the manifest).
+
+``render_course`` runs once per build (Markdown is rendered once); every target then calls
+``render_package_files`` with its adapters and runtime configuration.
+
+Package layout::
+
+    index.html                 one page holding every module and section
+    coursepack-config.js       window.COURSEPACK_CONFIG (tracking.config_script)
+    assets/coursepack.css      the theme
+    runtime/core.js            window.Coursepack: state, UI, events, adapter registry
+    runtime/xapi.js            (dual tracking / xAPI targets only)
+    runtime/adapter-NAME.js    one per adapter name
+    media/...                  the course's media files
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+from markupsafe import Markup
+
+from coursepack.i18n import strings_for
+from coursepack.model import CompletionRule, Course, Item, ItemKind, Module, Section
+from coursepack.output import OutputFile
+from coursepack.render.embeds import Embed, embed_for, host_label
+from coursepack.render.markdown import MarkdownRenderer, is_external_link, is_safe_link
+from coursepack.render.theme import Strings, templates_dir, theme_environment
+from coursepack.tracking import CONFIG_FILE, config_script
+from coursepack.xapi import vocab
+
+__all__ = [
+    "CSS_FILE",
+    "LAUNCH_FILE",
+    "RenderedCourse",
+    "render_course",
+    "render_package_files",
+    "runtime_file",
+    "runtime_path",
+    "templates_dir",
+]
+
+LAUNCH_FILE = "index.html"
+CSS_FILE = "assets/coursepack.css"
+RUNTIME_DIR = "runtime"
+_PAGE_TEMPLATE = "index.html"
+_CSS_TEMPLATE = "coursepack.css"
+_RTL = frozenset({"ar", "fa", "he", "ur", "ps", "sd", "yi", "dv", "ug", "ku"})
+
+
+@dataclass(frozen=True)
+class ItemView:
+    item: Item
+    key: str  # state key "module/item"
+    dom_id: str
+    intro_html: Markup
+    prompt_html: Markup  # TASK only
+    link_ok: bool  # the URL may be used as a link target
+    external: bool  # opens in a new tab
+    host: str  # shown under a READ/WATCH title
+    embed: Embed | None  # WATCH only
+    task_number: int  # 1-based number among the course's TASKs (0 for READ/WATCH)
+
+
+@dataclass(frozen=True)
+class SectionView:
+    section: Section
+    key: str  # "module/section", as in the runtime config
+    dom_id: str
+    number: int  # 1-based within its module
+    outro_html: Markup
+    items: tuple[ItemView, ...]
+    prev: tuple[str, str] | None  # (dom id, title) of the previous section in the course
+    next: tuple[str, str] | None
+
+
+@dataclass(frozen=True)
+class ModuleView:
+    module: Module
+    number: int
+    dom_id: str
+    intro_html: Markup
+    sections: tuple[SectionView, ...]
+
+
+@dataclass(frozen=True)
+class RenderedCourse:
+    """A course with its Markdown rendered, shared by every target of one build."""
+
+    course: Course
+    modules: tuple[ModuleView, ...]
+    css: bytes
+    progress_unit: str  # "tasks" | "items": what the progress bar counts
+    progress_total: int
+
+
+def section_dom_id(module: Module, section: Section) -> str:
+    return f"s-{module.id}__{section.id}"
+
+
+def item_dom_id(module: Module, item: Item) -> str:
+    return f"i-{module.id}__{item.id}"
+
+
+def progress_unit(course: Course) -> str:
+    """What the completion rule counts: TASKs, or every item (also when there is no TASK)."""
+    if course.completion is CompletionRule.ALL_TASKS and course.tasks:
+        return "tasks"
+    return "items"
+
+
+def render_course(course: Course) -> RenderedCourse:
+    strings = strings_for(course.language)
+    media = frozenset(m.path for m in course.media)
+    md = MarkdownRenderer(media=media, heading_offset=2, new_tab_text=strings["opensNewTab"])
+
+    flat: list[tuple[Module, Section]] = [(m, s) for m in course.modules for s in m.sections]
+    neighbours: dict[tuple[str, str], tuple[tuple[str, str] | None, tuple[str, str] | None]] = {}
+    for i, (m, s) in enumerate(flat):
+        prev = (section_dom_id(*flat[i - 1]), flat[i - 1][1].title) if i > 0 else None
+        nxt = (section_dom_id(*flat[i + 1]), flat[i + 1][1].title) if i + 1 < len(flat) else None
+        neighbours[(m.id, s.id)] = (prev, nxt)
+
+    task_counter = 0
+    modules: list[ModuleView] = []
+    for m_index, module in enumerate(course.modules, start=1):
+        sections: list[SectionView] = []
+        for s_index, section in enumerate(module.sections, start=1):
+            items: list[ItemView] = []
+            for item in section.items:
+                number = 0
+                if item.is_task:
+                    task_counter += 1
+                    number = task_counter
+                items.append(_item_view(module, item, md, media, number))
+            prev, nxt = neighbours[(module.id, section.id)]
+            sections.append(
+                SectionView(
+                    section=section,
+                    key=f"{module.id}/{section.id}",
+                    dom_id=section_dom_id(module, section),
+                    number=s_index,
+                    outro_html=md.render(section.outro_md),
+                    items=tuple(items),
+                    prev=prev,
+                    next=nxt,
+                )
+            )
+        modules.append(
+            ModuleView(
+                module=module,
+                number=m_index,
+                dom_id=f"m-{module.id}",
+                intro_html=md.render(module.intro_md),
+                sections=tuple(sections),
+            )
+        )
+
+    unit = progress_unit(course)
+    total = len(course.tasks) if unit == "tasks" else len(course.items)
+    css = (templates_dir() / _CSS_TEMPLATE).read_bytes()
+    return RenderedCourse(
+        course=course,
+        modules=tuple(modules),
+        css=css,
+        progress_unit=unit,
+        progress_total=total,
+    )
+
+
+def _item_view(
+    module: Module, item: Item, md: MarkdownRenderer, media: frozenset[str], number: int
+) -> ItemView:
+    url = item.url or ""
+    link_ok = bool(url) and is_safe_link(url)
+    embed = embed_for(url, media) if item.kind is ItemKind.WATCH and link_ok else None
+    prompt = md.render(item.prompt or "") if item.is_task else Markup("")
+    return ItemView(
+        item=item,
+        key=vocab.item_key(module, item),
+        dom_id=item_dom_id(module, item),
+        intro_html=md.render(item.intro_md),
+        prompt_html=prompt,
+        link_ok=link_ok,
+        external=link_ok and is_external_link(url),
+        host=host_label(url) if link_ok and is_external_link(url) else "",
+        embed=embed,
+        task_number=number,
+    )
+
+
+def runtime_path(name: str) -> str:
+    """The package path of a runtime script: 'core', 'xapi' or an adapter name."""
+    if name in ("core", "xapi"):
+        return f"{RUNTIME_DIR}/{name}.js"
+    return f"{RUNTIME_DIR}/adapter-{name}.js"
+
+
+def runtime_file(name: str) -> bytes:
+    """A runtime script's bytes, read from the package data of ``coursepack.runtime``."""
+    filename = runtime_path(name).rsplit("/", 1)[-1]
+    resource = resources.files("coursepack.runtime").joinpath(filename)
+    try:
+        return resource.read_bytes()
+    except FileNotFoundError:
+        raise FileNotFoundError(f"coursepack runtime script {filename} is missing") from None
+
+
+def _script_names(adapters: Sequence[str]) -> list[str]:
+    names = ["core"]
+    if "xapi" in adapters:
+        names.append("xapi")
+    for name in adapters:
+        if name not in names:
+            names.append(name)
+    return names
+
+
+def render_package_files(
+    rendered: RenderedCourse, *, adapters: Sequence[str], config: dict[str, Any]
+) -> list[OutputFile]:
+    """Every content file of a package except its manifest, sorted by path."""
+    course = rendered.course
+    names = _script_names(adapters)
+    scripts = [CONFIG_FILE] + [runtime_path(n) for n in names]
+    table = config.get("strings") or strings_for(course.language)
+    lang = course.language
+    page = (
+        theme_environment()
+        .get_template(_PAGE_TEMPLATE)
+        .render(
+            course=course,
+            modules=rendered.modules,
+            t=Strings(table),
+            lang=lang,
+            dir="rtl" if lang.split("-")[0].lower() in _RTL else "ltr",
+            css=CSS_FILE,
+            scripts=scripts,
+            progress_unit=rendered.progress_unit,
+            progress_total=rendered.progress_total,
+        )
+    )
+    files: dict[str, OutputFile] = {
+        LAUNCH_FILE: OutputFile(LAUNCH_FILE, data=page.encode("utf-8")),
+        CSS_FILE: OutputFile(CSS_FILE, data=rendered.css),
+        CONFIG_FILE: OutputFile(CONFIG_FILE, data=config_script(config)),
+    }
+    for name in names:
+        path = runtime_path(name)
+        files[path] = OutputFile(path, data=runtime_file(name))
+    for media in course.media:
+        if media.path in files:
+            raise ValueError(f"media file {media.path} clashes with a package file")
+        files[media.path] = OutputFile(media.path, source=media.source)
+    return [files[p] for p in sorted(files)]

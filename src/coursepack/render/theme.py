@@ -1,0 +1,72 @@
+"""The built-in theme: where its templates live and the Jinja2 environment that renders them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+import coursepack
+
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def templates_dir() -> Path:
+    """The theme folder: ``coursepack/templates`` in a wheel, ``templates/`` in a checkout."""
+    installed = Path(str(resources.files(coursepack))) / "templates"
+    if installed.is_dir():
+        return installed
+    checkout = Path(coursepack.__file__).resolve().parents[2] / "templates"
+    if checkout.is_dir():
+        return checkout
+    raise FileNotFoundError(f"coursepack's theme is missing: looked in {installed} and {checkout}")
+
+
+def format_string(template: str, values: Mapping[str, object]) -> str:
+    """Fill ``{name}`` placeholders of a learner-facing string; unknown names stay as they are."""
+
+    def sub(match: re.Match[str]) -> str:
+        name = match.group(1)
+        return str(values[name]) if name in values else match.group(0)
+
+    return _PLACEHOLDER.sub(sub, template)
+
+
+class Strings:
+    """The learner-facing words of one language; ``t(key, **values)`` in templates.
+
+    A missing key is a bug in coursepack (en.json is complete), so it raises.
+    """
+
+    def __init__(self, table: Mapping[str, str]) -> None:
+        self._table = dict(table)
+
+    def __call__(self, key: str, **values: object) -> str:
+        try:
+            template = self._table[key]
+        except KeyError:
+            raise KeyError(f"learner-facing string {key!r} is missing from en.json") from None
+        return format_string(template, values)
+
+
+@cache
+def environment(folder: Path) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(folder)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.globals["Markup"] = Markup
+    return env
+
+
+def theme_environment() -> jinja2.Environment:
+    return environment(templates_dir())
