@@ -52,6 +52,7 @@ def runtime_config(
                     "key": f"{module.id}/{section.id}",
                     "title": section.title,
                     "iri": vocab.section_iri(course, module, section),
+                    "definition": vocab.section_definition(course, section),
                     "items": items,
                 }
             )
@@ -60,6 +61,7 @@ def runtime_config(
                 "id": module.id,
                 "title": module.title,
                 "iri": vocab.module_iri(course, module),
+                "definition": vocab.module_definition(course, module),
                 "sections": sections,
             }
         )
@@ -73,6 +75,8 @@ def runtime_config(
             "language": course.language,
             "version": course.version,
             "completion": course.completion.value,
+            "iri": vocab.course_iri(course),
+            "definition": vocab.course_definition(course),
             # localStorage key namespace: stable per course IRI, not per version, so that
             # a learner's progress survives a republished package.
             "storageKey": "coursepack:" + short_hash(course.id, 12),
@@ -86,6 +90,8 @@ def runtime_config(
             "verbs": dict(vocab.VERBS),
             "activityTypes": dict(vocab.ACTIVITY_TYPES),
             "taskInteractionType": vocab.TASK_INTERACTION_TYPE,
+            "stateId": vocab.STATE_ID,
+            "registrationNamespace": vocab.REGISTRATION_NAMESPACE,
             "cmi5": {
                 "category": vocab.CMI5_CATEGORY,
                 "moveOnCategory": vocab.CMI5_MOVEON_CATEGORY,

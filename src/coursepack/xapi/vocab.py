@@ -6,7 +6,9 @@ runtime configuration) both read these tables, so they never disagree.
 
 from __future__ import annotations
 
+import uuid
 from typing import Final
+from urllib.parse import urlsplit
 
 from coursepack.model import Course, Item, ItemKind, Module, Section
 
@@ -39,6 +41,16 @@ ACTIVITY_TYPES: Final[dict[str, str]] = {
 }
 
 TASK_INTERACTION_TYPE: Final = "long-fill-in"
+
+# The xAPI State document (activities/state) holding a learner's saved progress.
+STATE_ID: Final = "coursepack-state"
+
+# Dual tracking from a SCORM package: the registration of every statement is a name-based
+# UUID (version 5, SHA-1) in this namespace, of the name "<course IRI>|<homePage>|<student_id>".
+# One learner (per LMS) and course always get the same registration; the runtime computes it in
+# JavaScript (runtime/xapi.js, ``CoursepackXAPI.uuid5``), Python in ``scorm_registration``.
+# = uuid5(NAMESPACE_URL, "https://coursepack.dev/xapi/registration"), fixed forever.
+REGISTRATION_NAMESPACE: Final = "946453cb-af25-564b-9561-db36350f6320"
 
 # cmi5 profile IRIs
 CMI5_CATEGORY: Final = "https://w3id.org/xapi/cmi5/context/categories/cmi5"
@@ -79,6 +91,36 @@ def language_map(course: Course, text: str) -> dict[str, str]:
     return {course.language: text}
 
 
+def scorm_registration(course: Course, home_page: str, student_id: str) -> str:
+    """A SCORM learner's registration for dual tracking (see REGISTRATION_NAMESPACE)."""
+    name = f"{course.id}|{home_page}|{student_id}"
+    return str(uuid.uuid5(uuid.UUID(REGISTRATION_NAMESPACE), name))
+
+
+def is_absolute_iri(value: str) -> bool:
+    """An http(s) URL with a host: usable as an activity ``moreInfo`` (an IRL)."""
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def course_definition(course: Course) -> dict[str, object]:
+    definition: dict[str, object] = {
+        "type": ACTIVITY_TYPES["course"],
+        "name": language_map(course, course.title),
+    }
+    if course.description:
+        definition["description"] = language_map(course, course.description)
+    return definition
+
+
+def module_definition(course: Course, module: Module) -> dict[str, object]:
+    return {"type": ACTIVITY_TYPES["module"], "name": language_map(course, module.title)}
+
+
+def section_definition(course: Course, section: Section) -> dict[str, object]:
+    return {"type": ACTIVITY_TYPES["section"], "name": language_map(course, section.title)}
+
+
 def task_definition(course: Course, item: Item) -> dict[str, object]:
     """The activity definition of a TASK (a cmi.interaction of type long-fill-in)."""
     definition: dict[str, object] = {
@@ -98,9 +140,34 @@ def item_definition(course: Course, item: Item) -> dict[str, object]:
         "type": activity_type(item.kind),
         "name": language_map(course, item.title),
     }
-    if item.url:
+    if item.url and is_absolute_iri(item.url):  # a media file in the package has no IRL
         definition["moreInfo"] = item.url
     return definition
+
+
+def iter_activities(course: Course) -> list[tuple[str, str, dict[str, object]]]:
+    """Every activity of the course as (level, IRI, definition), in course order.
+
+    ``level`` is "course", "module", "section" or the item kind ("read", "watch", "task").
+    """
+    found: list[tuple[str, str, dict[str, object]]] = [
+        ("course", course_iri(course), course_definition(course))
+    ]
+    for module in course.modules:
+        found.append(("module", module_iri(course, module), module_definition(course, module)))
+        for section in module.sections:
+            found.append(
+                (
+                    "section",
+                    section_iri(course, module, section),
+                    section_definition(course, section),
+                )
+            )
+            for item in section.items:
+                found.append(
+                    (item.kind.value, item_iri(course, module, item), item_definition(course, item))
+                )
+    return found
 
 
 def iter_task_activities(course: Course) -> list[tuple[Module, Section, Item, str]]:
