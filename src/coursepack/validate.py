@@ -50,6 +50,7 @@ MODULE_ENTRY_KEYS = {"file", "id", "title"}
 TRACKING_KEYS = {"lrs"}
 LRS_KEYS = {"endpoint", "actor_homepage"}
 CMI5_KEYS = {"au_per"}
+CREDENTIAL_KEYS = {"password", "auth", "username", "user", "key", "secret", "token"}
 MODULE_SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".yaml": "yaml", ".yml": "yaml"}
 LMS_NAMES = ("moodle", "cornerstone", "scorm-cloud", "generic")
 
@@ -247,9 +248,18 @@ class _Validator:
         if not isinstance(lrs, YamlMap):
             self.problem(value.at("lrs"), "'tracking.lrs' must be a mapping")
             return None
-        unknown_keys(lrs, LRS_KEYS, "tracking.lrs", self.problems)
-        if any(k in lrs for k in ("password", "auth", "username", "key", "secret")):
-            pass  # already reported as unknown keys: credentials never come from the file
+        for key in lrs:
+            if key in LRS_KEYS:
+                continue
+            if key.lower() in CREDENTIAL_KEYS:
+                self.problem(
+                    lrs.key_pos[key],
+                    f"'{key}': LRS credentials never go in course.yaml",
+                    "remove it and set COURSEPACK_LRS_USERNAME and COURSEPACK_LRS_PASSWORD "
+                    "(or COURSEPACK_LRS_AUTH) in the environment when you build",
+                )
+            else:
+                unknown_keys(lrs, LRS_KEYS, "tracking.lrs", self.problems, only=key)
         endpoint = str(lrs.get("endpoint") or self.env.get("COURSEPACK_LRS_ENDPOINT", "")).strip()
         if not endpoint:
             self.problem(
@@ -443,7 +453,7 @@ class _Validator:
                     f"(also at {section_ids[section_id]})",
                     "ids must be unique within a module",
                 )
-                return None
+                section_id = f"{section_id}--duplicate-{len(section_ids)}"
         else:
             base = slugify(title) or "section"
             section_id, n = base, 2

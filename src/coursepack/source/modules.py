@@ -19,6 +19,7 @@ Nothing here judges the content: that is the validator's work.
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -207,12 +208,15 @@ def _text(value: Any) -> str:
 
 
 def unknown_keys(
-    mapping: YamlMap, allowed: set[str], where: str, problems: list[Problem]
+    mapping: YamlMap,
+    allowed: set[str],
+    where: str,
+    problems: list[Problem],
+    only: str | None = None,
 ) -> None:
-    import difflib
-
+    """Report keys of ``mapping`` that are not ``allowed``, suggesting the closest one."""
     for key in mapping:
-        if key in allowed:
+        if key in allowed or (only is not None and key != only):
             continue
         close = difflib.get_close_matches(key, sorted(allowed), n=1)
         hint = f"did you mean '{close[0]}'?" if close else "allowed: " + ", ".join(sorted(allowed))

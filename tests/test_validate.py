@@ -1,0 +1,135 @@
+"""The validator: every kind of bad course gets located messages, all at once, exit 1."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from coursepack.errors import CourseInvalid, UserError
+from coursepack.model import CompletionRule, ItemKind
+from coursepack.validate import load_course
+from tests.golden import check_golden
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).parent / "fixtures" / "courses"
+FAILURE_KINDS = sorted(p.name for p in FIXTURES.iterdir() if (p / "course.yaml").exists())
+
+
+def _problems(course_dir: Path) -> str:
+    with pytest.raises(CourseInvalid) as info:
+        load_course(course_dir, environ={})
+    return info.value.message + "\n"
+
+
+@pytest.mark.parametrize("kind", FAILURE_KINDS)
+def test_each_failure_kind_lists_every_problem_with_its_location(kind: str) -> None:
+    listing = _problems(FIXTURES / kind)
+    check_golden(FIXTURES / kind / "expected.txt", listing)
+    for line in listing.splitlines()[:-1]:
+        location = line.split(": ", 1)[0]
+        file, line_no, col = location.rsplit(":", 2)
+        assert (FIXTURES / kind / file).exists(), line
+        assert int(line_no) >= 1 and int(col) >= 1, line
+
+
+@pytest.mark.parametrize("kind", FAILURE_KINDS)
+def test_cli_validate_exits_1_without_traceback(kind: str) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "coursepack", "validate", str(FIXTURES / kind)],
+        capture_output=True,
+        text=True,
+        env={"PATH": "", "PYTHONPATH": str(REPO / "src")},
+    )
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert proc.stdout == ""
+    assert "nothing was written" in proc.stderr
+
+
+def test_example_course_loads_the_whole_seed_module() -> None:
+    course = load_course(REPO / "course", environ={})
+    assert course.id == "https://courses.coursepack.dev/collaborative-impact-leadership"
+    assert course.completion is CompletionRule.ALL_TASKS
+    (module,) = course.modules
+    assert [s.title for s in module.sections] == ["Theory", "Tools and tips"]
+    kinds = [item.kind for item in course.items]
+    assert kinds.count(ItemKind.READ) == 5
+    assert kinds.count(ItemKind.WATCH) == 4
+    assert kinds.count(ItemKind.TASK) == 7
+    seed = (REPO.parent / "shared" / "seeds" / "000_bdfd777807278e38.txt").read_text("utf-8")
+    seed_urls = [line.split(":", 1)[1].strip() for line in seed.splitlines() if line.startswith(("READ:", "WATCH:"))]
+    assert [item.url for item in course.items if item.url] == seed_urls
+    seed_prompts = [line[5:].strip() for line in seed.splitlines() if line.startswith("TASK:")]
+    assert [item.prompt for item in course.tasks] == seed_prompts
+
+
+def test_item_ids_survive_editing_the_prose(tmp_path: Path) -> None:
+    shutil.copytree(REPO / "course", tmp_path / "c")
+    before = load_course(tmp_path / "c", environ={})
+    module_file = tmp_path / "c" / "modules" / "collaborative-impact-leadership.md"
+    text = module_file.read_text("utf-8")
+    text = text.replace("This comprehensive blog", "This long and thorough blog")
+    text = text.replace("When do you have to collaborate", "When must you collaborate")
+    module_file.write_text(text, "utf-8")
+    after = load_course(tmp_path / "c", environ={})
+    assert [i.id for i in before.items] == [i.id for i in after.items]
+    assert before.tasks[0].prompt != after.tasks[0].prompt
+
+
+def test_explicit_ids_override_derived_ones(tmp_path: Path) -> None:
+    (tmp_path / "modules").mkdir()
+    (tmp_path / "course.yaml").write_text(
+        "id: https://example.org/c\ntitle: T\nlanguage: en\nversion: '1'\nmodules:\n"
+        "  - file: modules/m.md\n    id: intro\n"
+    )
+    (tmp_path / "modules" / "m.md").write_text(
+        "# M\n\n## Getting started {#start}\n\nREAD {#the-read}: [A title](https://example.org/a)\n"
+        "\nTASK {#first-thoughts}: Why?\n"
+    )
+    course = load_course(tmp_path, environ={})
+    module = course.modules[0]
+    assert module.id == "intro"
+    assert module.sections[0].id == "start"
+    assert [i.id for i in module.items] == ["the-read", "first-thoughts"]
+    assert module.items[0].title == "A title"
+
+
+def test_yaml_module_gives_the_same_model_as_markdown(tmp_path: Path) -> None:
+    (tmp_path / "modules").mkdir()
+    (tmp_path / "course.yaml").write_text(
+        "id: https://example.org/c\ntitle: T\nlanguage: en\nversion: '1'\nmodules:\n"
+        "  - modules/m.md\n  - modules/y.yaml\n"
+    )
+    (tmp_path / "modules" / "m.md").write_text(
+        "# Same\n\nIntro.\n\n## Part\n\nBefore.\n\nREAD: https://example.org/a\n\nTASK: Why?\n"
+    )
+    (tmp_path / "modules" / "y.yaml").write_text(
+        "title: Same\nintro: Intro.\nsections:\n  - title: Part\n    items:\n"
+        "      - read: https://example.org/a\n        intro: Before.\n      - task: Why?\n"
+    )
+    md, yml = load_course(tmp_path, environ={}).modules
+    assert (md.title, md.intro_md) == (yml.title, yml.intro_md)
+    strip = [(i.id, i.kind, i.url, i.prompt, i.intro_md, i.title) for i in md.items]
+    assert strip == [(i.id, i.kind, i.url, i.prompt, i.intro_md, i.title) for i in yml.items]
+
+
+def test_a_missing_course_folder_is_a_user_error(tmp_path: Path) -> None:
+    with pytest.raises(UserError, match="no course.yaml"):
+        load_course(tmp_path, environ={})
+
+
+def test_dual_tracking_endpoint_may_come_from_the_environment(tmp_path: Path) -> None:
+    shutil.copytree(REPO / "course", tmp_path / "c")
+    course_file = tmp_path / "c" / "course.yaml"
+    course_file.write_text(
+        course_file.read_text() + "tracking:\n  lrs:\n    actor_homepage: https://lms.example.org\n"
+    )
+    course = load_course(
+        tmp_path / "c", environ={"COURSEPACK_LRS_ENDPOINT": "https://lrs.example.org/xapi"}
+    )
+    assert course.lrs is not None
+    assert course.lrs.endpoint == "https://lrs.example.org/xapi/"
