@@ -1,0 +1,1 @@
+"""Completion reports: statements from an LRS -> aggregate -> table / CSV / JSON / HTML."""

@@ -1,0 +1,430 @@
+"""Statements -> completion report, one statement at a time, against the course definition.
+
+Memory stays flat in the number of statements: per learner we keep a few times, the items they
+opened (bounded by the course) and their completion statements (keyed by statement id, so a
+duplicate counts once and a voiding statement that arrives later can retract one). Everything
+else a statement contributes (first/last activity, items opened) is a min, a max or a set, which
+repeated statements cannot change.
+
+What the statements mean (see ``coursepack.xapi.vocab``, the runtime sends them):
+
+- TASK completed: verb ``completed``, object id = ``vocab.item_iri(...)`` (result.completion not
+  false; result.response = the reflection). Matched by object id whatever the standard (cmi5
+  puts the course IRI in context, but the task's object id is ours).
+- module / course completed: verb ``completed`` with the module / course IRI.
+- READ / WATCH opened: verb ``experienced`` with the item IRI.
+- anything else about the course (sessions, ...) only counts as activity.
+- a voiding statement (verb ``voided``, StatementRef object) removes its target; it is not
+  activity of its actor (usually an administrator).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, date, datetime
+from typing import Any
+
+from coursepack.model import CompletionRule, Course
+from coursepack.report.model import (
+    LearnerRow,
+    ModuleStatus,
+    Report,
+    Stats,
+    TaskCell,
+    TaskColumn,
+    TaskSummary,
+)
+from coursepack.xapi import vocab
+
+_COMPLETED = vocab.VERBS["completed"]
+_EXPERIENCED = vocab.VERBS["experienced"]
+_VOIDED = vocab.VERBS["voided"]
+_TASK_TYPE = vocab.ACTIVITY_TYPES["task"]
+_IFI_KEYS = ("mbox", "mbox_sha1sum", "openid", "account")
+
+# What a completed statement's object is, by activity id.
+_TASK, _MODULE, _COURSE = 1, 2, 3
+
+
+class _Learner:
+    __slots__ = (
+        "completions",
+        "experienced",
+        "first",
+        "ifi",
+        "key",
+        "last",
+        "name",
+        "name_at",
+    )
+
+    def __init__(self, key: str, ifi: dict[str, Any], at: datetime) -> None:
+        self.key = key
+        self.ifi = ifi
+        self.name: str | None = None
+        self.name_at = at
+        self.first = at
+        self.last = at
+        # activity iri (task, module or course) -> statement id -> (when, response)
+        self.completions: dict[str, dict[str, tuple[datetime, str | None]]] = {}
+        # READ/WATCH item iri -> first time opened
+        self.experienced: dict[str, datetime] = {}
+
+
+class Aggregator:
+    """Feed it raw statements (``add``) in any order, then ask for the ``report``."""
+
+    def __init__(self, course: Course, *, include_responses: bool = False) -> None:
+        self.course = course
+        self.include_responses = include_responses
+        self._kind: dict[str, int] = {course.id: _COURSE}
+        self._tasks: list[TaskColumn] = []
+        self._items: set[str] = set()  # READ/WATCH item iris
+        for module in course.modules:
+            self._kind[vocab.module_iri(course, module)] = _MODULE
+            for item in module.items:
+                iri = vocab.item_iri(course, module, item)
+                if item.is_task:
+                    self._kind[iri] = _TASK
+                    self._tasks.append(
+                        TaskColumn(iri, module.id, module.title, item.id, item.title)
+                    )
+                else:
+                    self._items.add(iri)
+        self._course_prefix = course.id + "/"
+        self._learners: dict[str, _Learner] = {}
+        self._removed: dict[str, str] = {}  # iri of a task no longer in the course -> title
+        self._voided: set[str] = set()
+        self._owner: dict[str, tuple[_Learner, str]] = {}  # completion stmt id -> where it is
+        self.received = 0
+        self.malformed = 0
+        self.voided_skipped = 0
+        self.duplicates = 0
+
+    # -- feeding ------------------------------------------------------------------------------
+
+    def add_voiding(self, raw: Any) -> None:
+        """A statement from the separate query for voiding statements (any course)."""
+        if isinstance(raw, dict):
+            verb, obj = raw.get("verb"), raw.get("object")
+            if (
+                isinstance(verb, dict)
+                and verb.get("id") == _VOIDED
+                and isinstance(obj, dict)
+                and obj.get("objectType") == "StatementRef"
+                and isinstance(obj.get("id"), str)
+            ):
+                self._void(obj["id"])
+
+    def add(self, raw: Any) -> None:
+        """One statement as the LRS sent it. Malformed ones are counted and skipped."""
+        self.received += 1
+        if not isinstance(raw, dict):
+            self.malformed += 1
+            return
+        sid = raw.get("id")
+        actor = raw.get("actor")
+        verb = raw.get("verb")
+        obj = raw.get("object")
+        if not (
+            isinstance(sid, str)
+            and isinstance(actor, dict)
+            and isinstance(verb, dict)
+            and isinstance(obj, dict)
+        ):
+            self.malformed += 1
+            return
+        verb_id = verb.get("id")
+        if not isinstance(verb_id, str):
+            self.malformed += 1
+            return
+        if verb_id == _VOIDED:
+            target = obj.get("id")
+            if obj.get("objectType") == "StatementRef" and isinstance(target, str):
+                self._void(target)
+            else:
+                self.malformed += 1
+            return
+        if sid in self._voided:
+            self.voided_skipped += 1
+            return
+        at = _parse_time(raw.get("timestamp")) or _parse_time(raw.get("stored"))
+        key = _ifi_key(actor)
+        if at is None or key is None:
+            self.malformed += 1
+            return
+        object_id = obj.get("id")
+        if object_id is not None and not isinstance(object_id, str):
+            self.malformed += 1
+            return
+
+        learner = self._learners.get(key)
+        if learner is None:
+            learner = self._learners[key] = _Learner(key, _ifi(actor), at)
+        elif at < learner.first:
+            learner.first = at
+        elif at > learner.last:
+            learner.last = at
+        name = actor.get("name")
+        if name and isinstance(name, str) and (learner.name is None or at >= learner.name_at):
+            learner.name, learner.name_at = name, at
+
+        if object_id is None:
+            return
+        if verb_id == _COMPLETED:
+            result = raw.get("result")
+            if isinstance(result, dict) and result.get("completion") is False:
+                return
+            kind = self._kind.get(object_id)
+            if kind is None and not self._is_removed_task(object_id, obj):
+                return
+            response = None
+            if kind in (_TASK, None) and self.include_responses and isinstance(result, dict):
+                value = result.get("response")
+                response = value if isinstance(value, str) else None
+            records = learner.completions.get(object_id)
+            if records is None:
+                records = learner.completions[object_id] = {}
+            if sid in records:
+                self.duplicates += 1
+                return
+            records[sid] = (at, response)
+            self._owner[sid] = (learner, object_id)
+        elif verb_id == _EXPERIENCED and object_id in self._items:
+            seen = learner.experienced.get(object_id)
+            if seen is None or at < seen:
+                learner.experienced[object_id] = at
+
+    def _void(self, target: str) -> None:
+        if target in self._voided:
+            return
+        self._voided.add(target)
+        owner = self._owner.pop(target, None)
+        if owner is not None:  # seen before its voiding statement: retract it
+            learner, iri = owner
+            records = learner.completions[iri]
+            del records[target]
+            if not records:
+                del learner.completions[iri]
+            self.voided_skipped += 1
+
+    def _is_removed_task(self, object_id: str, obj: dict[str, Any]) -> bool:
+        """A completed activity of this course that is no longer in it (kept, titled)."""
+        if object_id in self._removed:
+            return True
+        definition = obj.get("definition")
+        definition = definition if isinstance(definition, dict) else {}
+        rest = object_id.removeprefix(self._course_prefix)
+        parts = rest.split("/")
+        looks_like_item = (
+            rest != object_id and len(parts) == 3 and parts[1] == "items" and all(parts)
+        )
+        if not (looks_like_item or definition.get("type") == _TASK_TYPE):
+            return False
+        title = _language_value(definition.get("name"), self.course.language)
+        self._removed[object_id] = title or (parts[-1] if looks_like_item else object_id)
+        return True
+
+    # -- the report ---------------------------------------------------------------------------
+
+    def report(
+        self,
+        *,
+        generated_at: datetime,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        registration: str | None = None,
+        pages: int = 0,
+        strategy: str = "related_activities",
+    ) -> Report:
+        """The report of everything added so far; the keywords describe how it was fetched."""
+        course = self.course
+        tasks = tuple(self._tasks)
+        removed = tuple(self._removed_columns())
+        learners = tuple(
+            sorted(
+                (self._row(learner, removed) for learner in self._learners.values()),
+                key=lambda row: (row.display.casefold(), row.key),
+            )
+        )
+        per_day: Counter[date] = Counter()
+        for row in learners:
+            for cell in row.tasks:
+                if cell.completed_at is not None:
+                    per_day[cell.completed_at.date()] += 1
+        return Report(
+            course_id=course.id,
+            course_title=course.title,
+            completion_rule=course.completion.value,
+            modules=tuple((m.id, m.title) for m in course.modules),
+            tasks=tasks,
+            removed_tasks=removed,
+            learners=learners,
+            summaries=_summaries(tasks, [row.tasks for row in learners]),
+            removed_summaries=_summaries(removed, [row.removed_tasks for row in learners]),
+            completions_by_day=tuple(sorted(per_day.items())),
+            generated_at=_utc(generated_at),
+            responses_included=self.include_responses,
+            stats=Stats(
+                statements_received=self.received,
+                malformed_skipped=self.malformed,
+                voided_skipped=self.voided_skipped,
+                duplicates_ignored=self.duplicates,
+                pages=pages,
+                strategy=strategy,
+            ),
+            since=_utc(since) if since else None,
+            until=_utc(until) if until else None,
+            registration=registration,
+        )
+
+    def _removed_columns(self) -> list[TaskColumn]:
+        columns = []
+        for iri, title in sorted(self._removed.items()):
+            rest = iri.removeprefix(self._course_prefix).split("/")
+            module_id = rest[0] if iri.startswith(self._course_prefix) and len(rest) == 3 else ""
+            item_id = rest[-1] if module_id else iri
+            columns.append(TaskColumn(iri, module_id, "", item_id, title, in_course=False))
+        return columns
+
+    def _cell(self, learner: _Learner, iri: str) -> TaskCell:
+        records = learner.completions.get(iri)
+        if not records:
+            return TaskCell()
+        first = min(at for at, _ in records.values())
+        latest_response = max(records.values(), key=lambda record: record[0])[1]
+        return TaskCell(_utc(first), latest_response)
+
+    def _row(self, learner: _Learner, removed: tuple[TaskColumn, ...]) -> LearnerRow:
+        course = self.course
+        cells = tuple(self._cell(learner, column.iri) for column in self._tasks)
+        by_iri = {column.iri: cell for column, cell in zip(self._tasks, cells, strict=True)}
+        all_items = course.completion is CompletionRule.ALL_ITEMS
+
+        def requirements_met(module_ids: set[str]) -> tuple[int, int, datetime | None]:
+            """(done, total, when the last one was done if all are) for these modules."""
+            times: list[datetime | None] = []
+            for module in course.modules:
+                if module.id not in module_ids:
+                    continue
+                for item in module.items:
+                    iri = vocab.item_iri(course, module, item)
+                    if item.is_task:
+                        times.append(by_iri[iri].completed_at)
+                    elif all_items:
+                        opened = learner.experienced.get(iri)
+                        times.append(_utc(opened) if opened else None)
+            done = [t for t in times if t is not None]
+            when = max(done) if done and len(done) == len(times) else None
+            return len(done), len(times), when
+
+        modules = []
+        for module in course.modules:
+            stated = self._stated(learner, vocab.module_iri(course, module))
+            _, total, derived = requirements_met({module.id})
+            modules.append(_status(module.id, module.title, stated, derived if total else None))
+        done, total, derived = requirements_met({m.id for m in course.modules})
+        course_status = _status(
+            course.id, course.title, self._stated(learner, course.id), derived if total else None
+        )
+        progress = done / total if total else 1.0 if course_status.completed else 0.0
+        return LearnerRow(
+            key=learner.key,
+            ifi=learner.ifi,
+            name=learner.name,
+            tasks=cells,
+            removed_tasks=tuple(self._cell(learner, column.iri) for column in removed),
+            modules=tuple(modules),
+            course_completed_at=course_status.completed_at,
+            course_completion_source=course_status.source,
+            progress=progress,
+            first_activity=_utc(learner.first),
+            last_activity=_utc(learner.last),
+        )
+
+    @staticmethod
+    def _stated(learner: _Learner, iri: str) -> datetime | None:
+        records = learner.completions.get(iri)
+        return _utc(min(at for at, _ in records.values())) if records else None
+
+
+def _status(
+    ident: str, title: str, stated: datetime | None, derived: datetime | None
+) -> ModuleStatus:
+    if stated is not None:
+        return ModuleStatus(ident, title, stated, "statement")
+    if derived is not None:
+        return ModuleStatus(ident, title, derived, "derived")
+    return ModuleStatus(ident, title, None, None)
+
+
+def _summaries(
+    columns: tuple[TaskColumn, ...], rows: list[tuple[TaskCell, ...]]
+) -> tuple[TaskSummary, ...]:
+    summaries = []
+    for index, column in enumerate(columns):
+        count = sum(1 for cells in rows if cells[index].completed)
+        summaries.append(TaskSummary(column, count, count / len(rows) if rows else 0.0))
+    return tuple(summaries)
+
+
+def _ifi_key(actor: dict[str, Any]) -> str | None:
+    """The actor's inverse functional identifier as one string; None unless exactly one."""
+    found = None
+    for name in _IFI_KEYS:
+        value = actor.get(name)
+        if value is None:
+            continue
+        if found is not None:
+            return None  # two IFIs: invalid xAPI
+        if name == "account":
+            if not isinstance(value, dict):
+                return None
+            home, user = value.get("homePage"), value.get("name")
+            if not (isinstance(home, str) and isinstance(user, str) and home and user):
+                return None
+            found = f"account:{home}|{user}"
+        elif isinstance(value, str) and value:
+            if name == "mbox" and not value.startswith("mailto:"):
+                return None
+            found = f"{name}:{value}"
+        else:
+            return None
+    return found
+
+
+def _ifi(actor: dict[str, Any]) -> dict[str, Any]:
+    for name in _IFI_KEYS:
+        value = actor.get(name)
+        if value is not None:
+            if name == "account":
+                return {"account": {"homePage": value["homePage"], "name": value["name"]}}
+            return {name: value}
+    raise AssertionError("actor without IFI passed _ifi_key")  # pragma: no cover
+
+
+def _parse_time(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+def _utc(value: datetime) -> datetime:
+    return value.astimezone(UTC) if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _language_value(value: Any, language: str) -> str:
+    """The best string of an xAPI language map: the course language, its base, en, any."""
+    if not isinstance(value, dict) or not value:
+        return ""
+    base = language.split("-")[0].lower()
+    for key in (language, *(k for k in value if k.split("-")[0].lower() == base), "en-US", "en"):
+        text = value.get(key)
+        if isinstance(text, str) and text:
+            return text
+    first = next(iter(value.values()))
+    return first if isinstance(first, str) else ""

@@ -1,0 +1,64 @@
+"""The report as one self-contained HTML file (templates/report/report.html.j2).
+
+No script, no external stylesheet, font or image: the CSS is inline and the charts are inline
+SVG drawn in Python (``svg.py``). Autoescaping is on for everything.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import jinja2
+
+import coursepack
+from coursepack.report import svg
+from coursepack.report.model import Report
+
+TEMPLATE = "report/report.html.j2"
+
+
+def templates_dir() -> Path:
+    """The theme folder: shipped in the wheel as coursepack/templates, or the repo's templates/."""
+    installed = Path(coursepack.__file__).resolve().parent / "templates"
+    if (installed / TEMPLATE).is_file():
+        return installed
+    return Path(__file__).resolve().parents[3] / "templates"
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates_dir()),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["when"] = _when
+    env.filters["day"] = _day
+    env.filters["percent"] = _percent
+    return env
+
+
+def _when(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M UTC") if value is not None else ""
+
+
+def _day(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d") if value is not None else ""
+
+
+def _percent(value: float) -> str:
+    return f"{value * 100:.0f}%"
+
+
+def render_html(report: Report) -> str:
+    template = _environment().get_template(TEMPLATE)
+    return template.render(
+        report=report,
+        task_numbers={summary.column.iri: n for n, summary in enumerate(report.summaries, 1)},
+        rate_bar=svg.rate_bar,
+        timeline=svg.timeline(report.completions_by_day),
+        timeline_unit=svg.buckets(report.completions_by_day)[0],
+    )

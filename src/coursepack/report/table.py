@@ -1,0 +1,109 @@
+"""The report on the terminal: a summary, a table of TASKs and a learner x TASK table (rich)."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+
+from rich.console import Console, Group
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+
+from coursepack.report.model import Report
+
+DONE = "✓"
+NOT_DONE = "·"
+
+
+def _when(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value is not None else ""
+
+
+def _percent(value: float) -> str:
+    return f"{value * 100:.0f}%"
+
+
+def renderable(report: Report) -> Group:
+    parts: list[Text | Table] = []
+    learners = len(report.learners)
+    title = Text(report.course_title, style="bold")
+    title.append(f"  {report.course_id}", style="dim")
+    parts.append(title)
+    summary = (
+        f"{learners} learner{'s' if learners != 1 else ''}, "
+        f"{report.courses_completed} completed the course, "
+        f"average progress {_percent(report.average_progress)}, "
+        f"{len(report.tasks)} task{'s' if len(report.tasks) != 1 else ''}"
+    )
+    if report.since or report.until:
+        summary += (
+            f" (statements stored {_when(report.since) or '…'} – {_when(report.until) or '…'}"
+        )
+        summary += " UTC)"
+    parts.append(Text(summary))
+
+    tasks = Table(title="Tasks", title_justify="left", show_edge=False, pad_edge=False)
+    tasks.add_column("#", justify="right", style="dim")
+    tasks.add_column("Module")
+    tasks.add_column("Task")
+    tasks.add_column("Completed", justify="right")
+    tasks.add_column("Rate", justify="right")
+    for number, summary_row in enumerate(report.summaries, 1):
+        column = summary_row.column
+        tasks.add_row(
+            f"T{number}",
+            escape(column.module_title),
+            escape(column.title),
+            f"{summary_row.completions}/{learners}",
+            _percent(summary_row.rate),
+        )
+    for summary_row in report.removed_summaries:
+        column = summary_row.column
+        tasks.add_row(
+            "–",
+            escape(column.module_id),
+            escape(column.title) + " [dim](no longer in the course)[/dim]",
+            f"{summary_row.completions}/{learners}",
+            _percent(summary_row.rate),
+        )
+    parts.append(tasks)
+
+    matrix = Table(title="Learners", title_justify="left", show_edge=False, pad_edge=False)
+    matrix.add_column("Learner")
+    matrix.add_column("Progress", justify="right")
+    matrix.add_column("Course", justify="center")
+    for number in range(1, len(report.tasks) + 1):
+        matrix.add_column(f"T{number}", justify="center")
+    matrix.add_column("First activity")
+    matrix.add_column("Last activity")
+    for learner in report.learners:
+        name = escape(learner.display)
+        removed = sum(1 for cell in learner.removed_tasks if cell.completed)
+        if removed:
+            name += f" [dim](+{removed} removed task{'s' if removed != 1 else ''})[/dim]"
+        matrix.add_row(
+            name,
+            _percent(learner.progress),
+            DONE if learner.course_completed else NOT_DONE,
+            *(DONE if cell.completed else NOT_DONE for cell in learner.tasks),
+            _when(learner.first_activity),
+            _when(learner.last_activity),
+        )
+    if not report.learners:
+        parts.append(Text("No learner has statements for this course yet.", style="italic"))
+    else:
+        parts.append(matrix)
+    return Group(*parts)
+
+
+def print_table(report: Report, console: Console) -> None:
+    console.print(renderable(report))
+
+
+def render_table(report: Report, width: int = 120) -> str:
+    """The table as plain text (for ``-o report.txt`` or a pipe)."""
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=width, color_system=None, force_terminal=False)
+    print_table(report, console)
+    return buffer.getvalue()
