@@ -1,0 +1,235 @@
+/*
+ * coursepack SCORM 1.2 adapter (see core.js for the adapter interface, docs/runtime.md for
+ * the state budget). Every limit comes from config.target; every call is followed by
+ * LMSGetLastError; 401 (not implemented) is never fatal.
+ */
+(function (window) {
+  "use strict";
+
+  var Coursepack = window.Coursepack;
+  if (!Coursepack) return;
+
+  var DONE_STATUSES = { completed: true, passed: true, failed: true };
+  var MAX_HOPS = 500;
+
+  /** ADL's walk: this window and its parents, then the opener and its parents. */
+  function findApi(win) {
+    var hops = 0;
+    while (win && hops <= MAX_HOPS) {
+      try {
+        if (win.API && typeof win.API.LMSInitialize === "function") return win.API;
+      } catch (err) {
+        /* cross-origin frame: keep climbing */
+      }
+      var parent = null;
+      try {
+        parent = win.parent;
+      } catch (err) {
+        parent = null;
+      }
+      if (!parent || parent === win) break;
+      win = parent;
+      hops++;
+    }
+    return null;
+  }
+
+  function discover() {
+    var api = findApi(window);
+    if (api) return api;
+    try {
+      if (window.opener && !window.opener.closed) return findApi(window.opener);
+    } catch (err) {
+      /* cross-origin opener */
+    }
+    return null;
+  }
+
+  Coursepack.registerAdapter("scorm12", function (ctx) {
+    var target = ctx.config.target || {};
+    var limits = {
+      suspend: target.suspendDataLimit,
+      location: target.locationLimit,
+      response: target.responseLimit,
+      id: target.interactionIdLimit || target.locationLimit,
+    };
+    var api = null;
+    var live = false; // initialized and not finished
+    var status = "";
+    var interactions = true;
+    var count = 0;
+    var last = {}; // element -> last value set (skip redundant writes)
+    var startMs = 0;
+
+    function lastError(what) {
+      var code = "0";
+      try {
+        code = String(api.LMSGetLastError());
+      } catch (err) {
+        code = "101";
+      }
+      if (code === "0" || code === "") return "0";
+      var text = "";
+      try {
+        text = String(api.LMSGetErrorString(code));
+      } catch (err) {
+        /* ignore */
+      }
+      if (code === "401") {
+        ctx.log("info", "not implemented by this LMS: " + what);
+      } else {
+        ctx.log("error", "SCORM 1.2 error " + code + " (" + text + ") on " + what);
+      }
+      return code;
+    }
+
+    function get(element) {
+      var value = "";
+      try {
+        value = api.LMSGetValue(element);
+      } catch (err) {
+        ctx.log("error", "LMSGetValue threw", element);
+      }
+      var code = lastError("LMSGetValue " + element);
+      return { value: value === null || value === undefined ? "" : String(value), error: code };
+    }
+
+    function set(element, value, force) {
+      value = String(value);
+      if (!force && last[element] === value) return "0";
+      var ok;
+      try {
+        ok = api.LMSSetValue(element, value);
+      } catch (err) {
+        ctx.log("error", "LMSSetValue threw", element);
+      }
+      var code = lastError("LMSSetValue " + element);
+      if (code === "0" && String(ok) !== "false") last[element] = value;
+      else if (code !== "401") ctx.reportError(code === "0" ? "101" : code, element);
+      return code;
+    }
+
+    function simple(method) {
+      var ok;
+      try {
+        ok = api[method]("");
+      } catch (err) {
+        ctx.log("error", method + " threw", String(err));
+      }
+      var code = lastError(method);
+      return { ok: String(ok) === "true", error: code };
+    }
+
+    return {
+      name: "scorm12",
+
+      start: function () {
+        api = discover();
+        if (!api) {
+          ctx.log("info", "no SCORM 1.2 API found: local mode");
+          return { connected: false };
+        }
+        var init = simple("LMSInitialize");
+        if (!init.ok) {
+          ctx.log("error", "LMSInitialize failed", init.error);
+          return { connected: false, failed: true };
+        }
+        live = true;
+        startMs = ctx.now();
+        var entry = get("cmi.core.entry").value;
+        status = get("cmi.core.lesson_status").value;
+        var location = get("cmi.core.lesson_location").value;
+        var suspend = get("cmi.suspend_data").value;
+        var learner = {
+          id: get("cmi.core.student_id").value,
+          name: get("cmi.core.student_name").value,
+        };
+        var n = get("cmi.interactions._count");
+        if (n.error === "0") {
+          count = parseInt(n.value, 10) || 0;
+        } else {
+          interactions = false;
+        }
+        var state = suspend ? ctx.unpackState(suspend) : null;
+        if (location) {
+          state = state || { opened: {}, tasks: {} };
+          state.section = location;
+        }
+        if (!DONE_STATUSES[status]) {
+          set("cmi.core.lesson_status", "incomplete");
+          status = "incomplete";
+        }
+        // An unexpected close still resumes: suspend until the course is completed.
+        set("cmi.core.exit", DONE_STATUSES[status] ? "" : "suspend");
+        return {
+          connected: true,
+          resumed: entry === "resume" || !!suspend || !!location,
+          state: state,
+          learner: learner,
+          completed: status === "completed" || status === "passed",
+        };
+      },
+
+      save: function (state) {
+        if (!live) return { ok: false, omitted: [] };
+        var packed = ctx.packState(state, limits.suspend);
+        var code = set("cmi.suspend_data", packed.text);
+        if (state.section) {
+          set("cmi.core.lesson_location", ctx.util.truncate(state.section, limits.location));
+        }
+        return { ok: code === "0", omitted: packed.omitted };
+      },
+
+      recordTask: function (item, response, info) {
+        if (!live || !interactions) return;
+        var base = "cmi.interactions." + count + ".";
+        var id = ctx.util.safeId(
+          "task_" + item.key.replace("/", "_") + "_" + info.attempt,
+          target.idPattern,
+          limits.id
+        );
+        if (set(base + "id", id, true) === "401") {
+          interactions = false;
+          return;
+        }
+        set(base + "type", target.interactionType || "fill-in", true);
+        set(
+          base + "student_response",
+          ctx.util.truncate(ctx.util.singleLine(response), limits.response),
+          true
+        );
+        set(base + "time", ctx.util.clockTime(new Date(ctx.now())), true);
+        set(base + "result", target.interactionResult || "neutral", true);
+        if (typeof info.durationMs === "number") {
+          set(base + "latency", ctx.util.scormTimespan(info.durationMs), true);
+        }
+        count++;
+      },
+
+      setProgress: function (p) {
+        if (!live || !p.completed) return;
+        if (status !== "completed" && status !== "passed") {
+          set("cmi.core.lesson_status", "completed");
+          status = "completed";
+        }
+        set("cmi.core.exit", "");
+      },
+
+      commit: function () {
+        if (!live) return;
+        simple("LMSCommit");
+      },
+
+      finish: function (info) {
+        if (!live) return;
+        set("cmi.core.exit", info.completed ? "" : "suspend");
+        set("cmi.core.session_time", ctx.util.scormTimespan(ctx.now() - startMs), true);
+        // A synchronous commit is refused while the page is being dismissed; LMSFinish
+        // persists everything anyway, so only commit first on an explicit exit.
+        if (info.trigger !== "pagehide") simple("LMSCommit");
+        live = false;
+        simple("LMSFinish");
+      },
+    };
+  });
+})(window);
