@@ -62,7 +62,7 @@ def test_validate_reports_a_valid_course() -> None:
 
 
 def test_missing_course_folder_is_one_clean_line(tmp_path: Path) -> None:
-    code, out, err = _run("validate", str(tmp_path / "nope"))
+    code, _, err = _run("validate", str(tmp_path / "nope"))
     assert code == 1
     assert err.strip().endswith("no such course folder")
     assert "Traceback" not in err

@@ -61,7 +61,11 @@ def test_example_course_loads_the_whole_seed_module() -> None:
     assert kinds.count(ItemKind.WATCH) == 4
     assert kinds.count(ItemKind.TASK) == 7
     seed = (REPO.parent / "shared" / "seeds" / "000_bdfd777807278e38.txt").read_text("utf-8")
-    seed_urls = [line.split(":", 1)[1].strip() for line in seed.splitlines() if line.startswith(("READ:", "WATCH:"))]
+    seed_urls = [
+        line.split(":", 1)[1].strip()
+        for line in seed.splitlines()
+        if line.startswith(("READ:", "WATCH:"))
+    ]
     assert [item.url for item in course.items if item.url] == seed_urls
     seed_prompts = [line[5:].strip() for line in seed.splitlines() if line.startswith("TASK:")]
     assert [item.prompt for item in course.tasks] == seed_prompts
@@ -118,7 +122,7 @@ def test_yaml_module_gives_the_same_model_as_markdown(tmp_path: Path) -> None:
 
 
 def test_a_missing_course_folder_is_a_user_error(tmp_path: Path) -> None:
-    with pytest.raises(UserError, match="no course.yaml"):
+    with pytest.raises(UserError, match=r"no course\.yaml"):
         load_course(tmp_path, environ={})
 
 

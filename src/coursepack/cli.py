@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import click
 
@@ -46,7 +46,25 @@ def _size(n: int) -> str:
     return f"{n} B"
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """Commands whose imports are heavy (HTTP client, rich) load only when they are run."""
+
+    lazy: ClassVar[dict[str, tuple[str, str]]] = {"report": ("coursepack.report.command", "report")}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.lazy])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy:
+            import importlib
+
+            module, attr = self.lazy[cmd_name]
+            command: click.Command = getattr(importlib.import_module(module), attr)
+            return command
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="coursepack")
 def cli() -> None:
     """Compile a course folder into LMS packages and report completion from an LRS.
@@ -132,17 +150,6 @@ def validate(course_dir: Path) -> None:
         f"{course_dir}: valid: '{course.title}' ({len(course.modules)} module(s), "
         f"{len(course.items)} items, {len(course.tasks)} tasks)"
     )
-
-
-def _add_report() -> None:
-    try:
-        from coursepack.report.command import report
-    except ImportError:  # the report package is optional while it is being built
-        return
-    cli.add_command(report)
-
-
-_add_report()
 
 
 def main() -> None:

@@ -21,8 +21,40 @@ from pathlib import Path
 from coursepack.output import OutputFile
 
 STORED_SUFFIXES = frozenset(
-    ".png .jpg .jpeg .gif .webp .avif .mp4 .m4v .mov .webm .mkv .mp3 .m4a .aac .ogg .oga .ogv "
-    ".opus .flac .pdf .zip .gz .tgz .bz2 .xz .7z .woff .woff2 .docx .xlsx .pptx .epub".split()
+    [
+        ".png",
+        ".jpg",
+        ".jpeg",
+        ".gif",
+        ".webp",
+        ".avif",
+        ".mp4",
+        ".m4v",
+        ".mov",
+        ".webm",
+        ".mkv",
+        ".mp3",
+        ".m4a",
+        ".aac",
+        ".ogg",
+        ".oga",
+        ".ogv",
+        ".opus",
+        ".flac",
+        ".pdf",
+        ".zip",
+        ".gz",
+        ".tgz",
+        ".bz2",
+        ".xz",
+        ".7z",
+        ".woff",
+        ".woff2",
+        ".docx",
+        ".xlsx",
+        ".pptx",
+        ".epub",
+    ]
 )
 ZIP_EPOCH = 315532800  # 1980-01-01T00:00:00Z, the earliest time a zip entry can hold
 FILE_MODE = 0o644 << 16

@@ -6,14 +6,13 @@ import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from coursepack.errors import CourseInvalid, Problem, UserError
 from coursepack.ids import ID_PATTERN, short_hash, slugify
 from coursepack.model import (
-    Course,
     CompletionRule,
+    Course,
     Item,
     ItemKind,
     LrsSettings,
@@ -599,6 +598,3 @@ def _link_title(url: str, kind: ItemKind) -> str:
     if query.get("v"):
         return f"Video on {host}"
     return host or url
-
-
-

@@ -160,9 +160,9 @@ def parse_markdown_module(text: str, file: str, problems: list[Problem]) -> RawM
             value = rest.strip()
             value_col = indent + item_match.start(3) + 1 + (len(rest) - len(rest.lstrip()))
             pos = Position(file, lineno, indent + 1)
-            title: str | None = None
+            link_title: str | None = None
             if kind != "TASK":
-                value, title = _split_link(value)
+                value, link_title = _split_link(value)
             item = RawItem(
                 kind=kind,
                 value=value,
@@ -171,7 +171,7 @@ def parse_markdown_module(text: str, file: str, problems: list[Problem]) -> RawM
                 intro=flush(),
                 explicit_id=explicit,
                 id_pos=pos if explicit is not None else None,
-                title=title,
+                title=link_title,
             )
             current_section(pos).items.append(item)
             continue
@@ -261,7 +261,7 @@ def parse_yaml_module(text: str, file: str, problems: list[Problem]) -> RawModul
             problems.append(Problem(entry.at("items"), "'items' must be a list"))
             items = None
         for item_index, item_data in enumerate(items or []):
-            item_pos = items.at(item_index)
+            item_pos = items.at(item_index) if items is not None else pos
             if not isinstance(item_data, YamlMap):
                 problems.append(
                     Problem(item_pos, "each item is a mapping: 'read:', 'watch:' or 'task:'")

@@ -80,7 +80,7 @@ def _convert(file: str, node: yaml.Node, problems: list[Problem]) -> Any:
             seq.append(_convert(file, child, problems))
             seq.item_pos.append(_pos(file, child))
         return seq
-    return _scalars.construct_object(node)  # type: ignore[no-untyped-call]
+    return _scalars.construct_object(node)  # type: ignore[no-untyped-call,unused-ignore]
 
 
 def load_yaml(text: str, file: str, problems: list[Problem]) -> Any:

@@ -19,7 +19,8 @@ XSI = "http://www.w3.org/2001/XMLSchema-instance"
 def xml_bytes(root: etree._Element) -> bytes:
     """Fixed serialisation: UTF-8, declaration, two-space indentation, trailing newline."""
     etree.indent(root, space="  ")
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    data: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return data
 
 
 @register
@@ -84,4 +85,4 @@ class Scorm12(Target):
         return xml_bytes(root)
 
     def check(self, course: Course, files: list[OutputFile], ctx: BuildContext) -> list[Problem]:
-        return dual_tracking_problems(course, ctx)
+        return [*super().check(course, files, ctx), *dual_tracking_problems(course, ctx)]
