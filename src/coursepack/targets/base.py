@@ -19,7 +19,7 @@ from coursepack.errors import Problem
 from coursepack.model import Course, Position
 from coursepack.output import OutputFile
 from coursepack.render import RenderedCourse, render_package_files
-from coursepack.targets.profiles import Profile
+from coursepack.targets.profiles import Profile, check_profile
 from coursepack.tracking import runtime_config
 
 Clock = Callable[[], datetime]
@@ -52,7 +52,12 @@ class Target(ABC):
         return names
 
     def runtime_settings(self, course: Course, ctx: BuildContext) -> dict[str, Any]:
-        return {"name": self.name, **self.runtime}
+        # the LMS profile's runtime defaults (e.g. Moodle's cmi.exit) win over the table
+        return {
+            "name": self.name,
+            **self.runtime,
+            **ctx.profile.runtime_defaults(self.manifest_file),
+        }
 
     def lrs_settings(self, course: Course, ctx: BuildContext) -> dict[str, Any] | None:
         """Dual tracking: endpoint + credential from the environment, never from the file."""
@@ -83,8 +88,11 @@ class Target(ABC):
         """The package manifest (imsmanifest.xml, tincan.xml, cmi5.xml)."""
 
     def check(self, course: Course, files: list[OutputFile], ctx: BuildContext) -> list[Problem]:
-        """Build-time rules of the standard and of the LMS profile; empty when all hold."""
-        return []
+        """Build-time rules of the standard and of the LMS profile; empty when all hold.
+
+        Subclasses extend this (``[*super().check(...), ...]``) so the profile's rules run.
+        """
+        return check_profile(self, course, files, ctx)
 
     def package_name(self, course: Course) -> str:
         return f"{course.slug}-{course.version}-{self.name}.zip"

@@ -1,8 +1,98 @@
-"""LMS profiles: the defaults each LMS needs and its documented rules, as table entries."""
+"""LMS profiles: the defaults each LMS needs and its documented rules, as table entries.
+
+A profile picks the default target, adds runtime defaults (merged into ``config.target`` of
+the packages it applies to), lists notes for the LMS administrator (printed after the build)
+and holds rules. A rule is data (which packages it applies to, its limits) plus a small check
+function over the package as built in memory; nothing here asks which LMS it is in an
+if-chain. Every target calls :func:`check_profile` from ``Target.check``.
+
+Which packages an entry applies to is said by their manifest file, so that a profile never
+needs to know the target classes: ``imsmanifest.xml`` (SCORM 1.2 and 2004), ``tincan.xml``
+(xAPI), ``cmi5.xml`` (cmi5). An empty selection means every package.
+"""
 
 from __future__ import annotations
 
+import zlib
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING, Any, Literal
+
+from lxml import etree
+
+from coursepack.errors import Problem
+from coursepack.model import Course, Position
+from coursepack.output import OutputFile
+from coursepack.package import STORED_SUFFIXES
+
+if TYPE_CHECKING:
+    from coursepack.targets.base import BuildContext, Target
+
+SCORM = frozenset({"imsmanifest.xml"})
+XAPI = frozenset({"tincan.xml"})
+CMI5 = frozenset({"cmi5.xml"})
+XAPI_FAMILY = XAPI | CMI5
+EVERY: frozenset[str] = frozenset()
+
+Severity = Literal["error", "warning"]
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class PackageFacts:
+    """What a rule may look at: one target's package, in memory, before it is written."""
+
+    target: str  # the target's name ("scorm2004-3rd")
+    title: str  # its display name
+    manifest_file: str
+    files: Sequence[OutputFile]
+    runtime: Mapping[str, Any]  # config.target of the package
+    course: Course
+
+    def file(self, path: str) -> OutputFile | None:
+        return next((f for f in self.files if f.path == path), None)
+
+    def manifest(self) -> etree._Element | None:
+        """The parsed manifest, or None when it is missing or not well-formed."""
+        found = self.file(self.manifest_file)
+        if found is None or found.data is None:
+            return None
+        parser = etree.XMLParser(resolve_entities=False, no_network=True)
+        try:
+            return etree.fromstring(found.data, parser)
+        except etree.XMLSyntaxError:
+            return None
+
+
+#: a check returns what is wrong (one message per breach); empty when the rule holds
+Check = Callable[["Rule", PackageFacts], list[str]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    rule: str  # what the LMS documents, in one line (docs/lms-profiles.md lists them)
+    check: Check
+    hint: str  # how to fix it
+    applies_to: frozenset[str] = EVERY  # manifest files; empty: every package
+    data: Mapping[str, Any] = field(default_factory=dict)
+    severity: Severity = "error"
+    #: only for these standards (``runtime["standard"]``); empty: every standard
+    standards: frozenset[str] = EVERY
+
+    def applies(self, facts: PackageFacts) -> bool:
+        if self.applies_to and facts.manifest_file not in self.applies_to:
+            return False
+        return not self.standards or facts.runtime.get("standard") in self.standards
+
+
+@dataclass(frozen=True)
+class Note:
+    """Advice for the LMS administrator, printed after a build of the packages it applies to."""
+
+    text: str
+    applies_to: frozenset[str] = EVERY
 
 
 @dataclass(frozen=True)
@@ -10,15 +100,329 @@ class Profile:
     name: str
     title: str
     default_target: str
-    max_zip_bytes: int | None = None
-    notes: tuple[str, ...] = field(default_factory=tuple)
+    rules: tuple[Rule, ...] = ()
+    #: runtime defaults, merged into config.target: (manifest files it applies to, settings)
+    runtime: tuple[tuple[frozenset[str], Mapping[str, Any]], ...] = ()
+    notes: tuple[Note, ...] = ()
 
+    def runtime_defaults(self, manifest_file: str) -> dict[str, Any]:
+        merged: dict[str, Any] = {}
+        for applies_to, settings in self.runtime:
+            if not applies_to or manifest_file in applies_to:
+                merged.update(settings)
+        return merged
+
+    def notes_for(self, manifest_file: str) -> list[str]:
+        return [
+            f"{self.title}: {note.text}"
+            for note in self.notes
+            if not note.applies_to or manifest_file in note.applies_to
+        ]
+
+
+# ---------------------------------------------------------------------------------------------
+# check functions: small, each reads its limits from rule.data
+
+
+def estimated_zip_bytes(files: Sequence[OutputFile]) -> int:
+    """An upper bound of the zip's size, close to it, without writing the zip.
+
+    In-memory files are deflated as the packager does (zlib's 6-byte wrapper makes the
+    estimate a little high); files on disk count whole, as if they did not compress.
+    """
+    total = 22  # end of central directory
+    for f in files:
+        name = len(f.path.encode("utf-8"))
+        total += 30 + 46 + 2 * name  # local header + central directory entry
+        stored = PurePosixPath(f.path).suffix.lower() in STORED_SUFFIXES
+        if f.data is not None and not stored:
+            total += min(len(zlib.compress(f.data, 6)), len(f.data) + 5)
+        else:
+            total += f.size
+    return total
+
+
+def check_zip_size(rule: Rule, facts: PackageFacts) -> list[str]:
+    limit = int(rule.data["max_bytes"])
+    size = estimated_zip_bytes(facts.files)
+    if size <= limit:
+        return []
+    return [f"the package would be {size / MB:.1f} MB; the limit is {limit / MB:.0f} MB"]
+
+
+def check_one_root_file(rule: Rule, facts: PackageFacts) -> list[str]:
+    name = str(rule.data["file"])
+    found = sorted(f.path for f in facts.files if PurePosixPath(f.path).name == name)
+    if found == [name]:
+        return []
+    if not found:
+        return [f"the package has no {name}"]
+    return [f"the package needs exactly one {name}, at its root; it has: {', '.join(found)}"]
+
+
+def _local(element: etree._Element) -> str:
+    return str(etree.QName(element).localname)
+
+
+def check_launchable_activities(rule: Rule, facts: PackageFacts) -> list[str]:
+    root = facts.manifest()
+    if root is None:
+        return [f"{facts.manifest_file} is missing or not well-formed"]
+    launchable = [
+        a
+        for a in root.iter()
+        if isinstance(a.tag, str)
+        and _local(a) == "activity"
+        and any(isinstance(c.tag, str) and _local(c) in rule.data["launch"] for c in a)
+    ]
+    wanted = int(rule.data["count"])
+    if len(launchable) == wanted:
+        return []
+    return [f"{facts.manifest_file} has {len(launchable)} launchable activities, not {wanted}"]
+
+
+def check_runtime_order(rule: Rule, facts: PackageFacts) -> list[str]:
+    """``runtime[key]`` lists ``first`` before every one of ``then``."""
+    order = list(facts.runtime.get(rule.data["key"]) or [])
+    first, then = rule.data["first"], rule.data["then"]
+    if first in order and all(t in order and order.index(first) < order.index(t) for t in then):
+        return []
+    return [f"the runtime sets {' and '.join(then)} before {first} ({rule.data['key']}={order})"]
+
+
+def check_runtime_value(rule: Rule, facts: PackageFacts) -> list[str]:
+    """``runtime[key]`` is one of ``allowed`` (a missing key counts as ``None``)."""
+    key = rule.data["key"]
+    value = facts.runtime.get(key)
+    if value in rule.data["allowed"]:
+        return []
+    return [f"the runtime setting {key} is {value!r}, not one of {list(rule.data['allowed'])}"]
+
+
+def check_runtime_at_most(rule: Rule, facts: PackageFacts) -> list[str]:
+    key, limit = rule.data["key"], int(rule.data["max"])
+    value = facts.runtime.get(key)
+    if isinstance(value, int) and value <= limit:
+        return []
+    return [f"the runtime setting {key} is {value!r}; the LMS keeps at most {limit}"]
+
+
+def check_target_is(rule: Rule, facts: PackageFacts) -> list[str]:
+    if facts.target in rule.data["targets"]:
+        return []
+    return [f"{facts.title} is not what the LMS implements ({rule.data['implements']})"]
+
+
+def check_manifest_launch_file(rule: Rule, facts: PackageFacts) -> list[str]:
+    """Every SCO/asset href of imsmanifest.xml names a file of the package."""
+    root = facts.manifest()
+    if root is None:
+        return [f"{facts.manifest_file} is missing or not well-formed"]
+    paths = {f.path for f in facts.files}
+    missing = sorted(
+        href.split("?", 1)[0].split("#", 1)[0]
+        for resource in root.iter()
+        if isinstance(resource.tag, str) and _local(resource) == "resource"
+        for href in [resource.get("href")]
+        if href and href.split("?", 1)[0].split("#", 1)[0] not in paths
+    )
+    return [f"the launch file {href} is not in the package" for href in missing]
+
+
+# ---------------------------------------------------------------------------------------------
+# the rules, shared where two LMSs document the same thing
+
+ZIP_250MB = Rule(
+    "zip-size",
+    "at most 250 MB per uploaded zip",
+    check_zip_size,
+    "make the media files smaller, or host large videos elsewhere and link them",
+    data={"max_bytes": 250 * MB},
+)
+MANIFEST_AT_ROOT = Rule(
+    "manifest-at-root",
+    "imsmanifest.xml at the zip root",
+    check_one_root_file,
+    "this is a coursepack bug: the target must write imsmanifest.xml at the root",
+    applies_to=SCORM,
+    data={"file": "imsmanifest.xml"},
+)
+LAUNCH_FILE_PRESENT = Rule(
+    "launch-file-present",
+    "the launch file of every resource is in the zip (the LMS accepts the package anyway, "
+    "and the learner gets a 404)",
+    check_manifest_launch_file,
+    "this is a coursepack bug: the manifest and the files disagree",
+    applies_to=SCORM,
+)
 
 PROFILES: dict[str, Profile] = {
-    "generic": Profile("generic", "Any LMS", "scorm12"),
-    "moodle": Profile("moodle", "Moodle", "scorm12"),
-    "cornerstone": Profile(
-        "cornerstone", "Cornerstone", "scorm2004-3rd", max_zip_bytes=250 * 1024 * 1024
+    "generic": Profile(
+        "generic",
+        "Any LMS",
+        "scorm12",
+        rules=(MANIFEST_AT_ROOT, LAUNCH_FILE_PRESENT),
     ),
-    "scorm-cloud": Profile("scorm-cloud", "SCORM Cloud", "scorm2004-4th"),
+    "moodle": Profile(
+        "moodle",
+        "Moodle",
+        "scorm12",
+        rules=(
+            MANIFEST_AT_ROOT,
+            LAUNCH_FILE_PRESENT,
+            Rule(
+                "resume-needs-suspend",
+                "resume works only when the SCO leaves with exit 'suspend' (cmi.core.exit / "
+                "cmi.exit); otherwise the next launch is not a resume",
+                check_runtime_value,
+                "keep the Moodle profile's exit defaults",
+                applies_to=SCORM,
+                data={"key": "exitIncomplete", "allowed": ("suspend",)},
+            ),
+            Rule(
+                "suspend-data-1.2",
+                "SCORM 1.2 cmi.suspend_data holds 4096 characters (unless the admin lifts it)",
+                check_runtime_at_most,
+                "keep the SCORM 1.2 suspend_data limit at 4096",
+                applies_to=SCORM,
+                standards=frozenset({"SCORM 1.2"}),
+                data={"key": "suspendDataLimit", "max": 4096},
+            ),
+        ),
+        runtime=(
+            # Moodle starts a new attempt, without the saved state, when a completed SCO left
+            # with exit normal; leaving with suspend keeps the learner's reflections.
+            (SCORM, {"exitIncomplete": "suspend", "exitComplete": "suspend"}),
+        ),
+        notes=(
+            Note(
+                "add the zip as a 'SCORM package' activity and choose these settings: "
+                "Grade > Grading method 'Learning objects' (the course sends no score); "
+                "Attempts management > Number of attempts 'Unlimited', Force new attempt 'No', "
+                "Lock after final attempt 'No', Force completed 'No'; "
+                "Activity completion > 'Require status: Completed' (not 'Passed': the course "
+                "is ungraded and never reports passed).",
+                applies_to=SCORM,
+            ),
+            Note(
+                "Moodle plays SCORM packages only; an xAPI or cmi5 package needs an LMS plugin "
+                "(e.g. a cmi5 launch plugin) and an LRS.",
+                applies_to=XAPI_FAMILY,
+            ),
+        ),
+    ),
+    "cornerstone": Profile(
+        "cornerstone",
+        "Cornerstone",
+        "scorm2004-3rd",
+        rules=(
+            ZIP_250MB,
+            MANIFEST_AT_ROOT,
+            LAUNCH_FILE_PRESENT,
+            Rule(
+                "scorm-2004-3rd",
+                "Course Publisher implements SCORM 2004 3rd Edition and advises it",
+                check_target_is,
+                "build with --target scorm2004-3rd",
+                applies_to=SCORM,
+                data={
+                    "targets": ("scorm2004-3rd", "scorm12"),
+                    "implements": "SCORM 2004 3rd Edition",
+                },
+                severity="warning",
+            ),
+            Rule(
+                "score-before-status",
+                "the score must be set before the status (reports show 0 otherwise)",
+                check_runtime_order,
+                "keep the Cornerstone profile's statusOrder",
+                applies_to=SCORM,
+                data={"key": "statusOrder", "first": "score", "then": ("completion", "success")},
+            ),
+            Rule(
+                "one-tincan-xml",
+                "an xAPI zip has exactly one tincan.xml, at its root",
+                check_one_root_file,
+                "remove other tincan.xml files from the course's media folder",
+                applies_to=XAPI,
+                data={"file": "tincan.xml"},
+            ),
+            Rule(
+                "one-launchable-activity",
+                "tincan.xml has exactly one launchable activity",
+                check_launchable_activities,
+                "this is a coursepack bug: only the course activity may have <launch>",
+                applies_to=XAPI,
+                data={"launch": ("launch", "resource"), "count": 1},
+            ),
+            Rule(
+                "no-completion-on-failed",
+                "'failed' is not supported for xAPI courses: never send completion true with "
+                "a failed result",
+                check_runtime_value,
+                "keep the Cornerstone profile's completionOnFailure default",
+                applies_to=XAPI_FAMILY,
+                data={"key": "completionOnFailure", "allowed": (False,)},
+            ),
+        ),
+        runtime=(
+            (SCORM, {"statusOrder": ["score", "completion", "success"]}),
+            (XAPI_FAMILY, {"completionOnFailure": False}),
+        ),
+        notes=(
+            Note(
+                "the course's activity id (the course IRI, 'id' in course.yaml) must be unique "
+                "in your portal: give a copy of the course its own id.",
+                applies_to=XAPI,
+            ),
+        ),
+    ),
+    "scorm-cloud": Profile(
+        "scorm-cloud",
+        "SCORM Cloud",
+        "scorm2004-4th",
+        rules=(MANIFEST_AT_ROOT, LAUNCH_FILE_PRESENT),
+    ),
 }
+
+
+def package_facts(
+    target: Target, course: Course, files: Sequence[OutputFile], ctx: BuildContext
+) -> PackageFacts:
+    return PackageFacts(
+        target=target.name,
+        title=target.title,
+        manifest_file=target.manifest_file,
+        files=files,
+        runtime=target.runtime_settings(course, ctx),
+        course=course,
+    )
+
+
+def profile_position(course: Course) -> Position:
+    """Where a profile problem points: the course file (the profile may come from --lms)."""
+    return Position("course.yaml")
+
+
+def check_profile(
+    target: Target, course: Course, files: Sequence[OutputFile], ctx: BuildContext
+) -> list[Problem]:
+    """The profile's rules for one package: errors returned, warnings and notes added to ctx."""
+    profile = ctx.profile
+    facts = package_facts(target, course, files, ctx)
+    problems: list[Problem] = []
+    for rule in profile.rules:
+        if not rule.applies(facts):
+            continue
+        for message in rule.check(rule, facts):
+            text = f"{profile.title} ({rule.id}): {target.title}: {message}"
+            if rule.severity == "error":
+                problems.append(Problem(profile_position(course), text, rule.hint))
+            else:
+                warning = f"warning: {text} ({rule.hint})"
+                if warning not in ctx.warnings:
+                    ctx.warnings.append(warning)
+    for note in profile.notes_for(target.manifest_file):
+        if note not in ctx.notes:
+            ctx.notes.append(note)
+    return problems

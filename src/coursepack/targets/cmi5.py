@@ -1,0 +1,176 @@
+"""cmi5: cmi5.xml (CourseStructure.xsd) and the cmi5 runtime adapter over the xAPI runtime.
+
+One assignable unit (AU) per module, or one for the whole course (``cmi5: {au_per: course}``).
+Every AU launches the same index.html; a per-module AU adds ``?module=<module id>`` so that the
+runtime shows, tracks and completes only that module. An AU's publisher id is the activity id
+of what it covers, from the xAPI vocabulary, so reports find its statements by the ids they
+already know (the LMS puts the publisher id in ``context.contextActivities.grouping``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, ClassVar
+from urllib.parse import urlencode
+
+from lxml import etree
+from markdown_it import MarkdownIt
+
+from coursepack.model import CompletionRule, Course, Module
+from coursepack.output import OutputFile
+from coursepack.render import LAUNCH_FILE
+from coursepack.targets.base import BuildContext, Target, register
+from coursepack.targets.scorm12 import xml_bytes
+from coursepack.xapi import vocab
+
+CMI5_NS = "https://w3id.org/xapi/profiles/cmi5/v1/CourseStructure.xsd"
+
+#: the query parameter that scopes the runtime to one module (read by runtime/core.js)
+MODULE_PARAM = "module"
+
+#: moveOn of an AU, from the course's completion rule. Courses are ungraded: nothing is
+#: passed or failed, so the LMS moves on when the AU sends ``completed``.
+MOVE_ON: dict[CompletionRule, str] = {
+    CompletionRule.ALL_TASKS: "Completed",
+    CompletionRule.ALL_ITEMS: "Completed",
+}
+
+
+@dataclass(frozen=True)
+class AssignableUnit:
+    id: str  # publisher id (IRI)
+    title: str
+    description: str
+    url: str  # relative to the package root
+    activity_type: str
+    module: str | None  # the module it is scoped to; None: the whole course
+
+
+@dataclass(frozen=True)
+class AuLayout:
+    """How a course is cut into AUs (``course.au_per``)."""
+
+    activity_type: str
+    units: Callable[[Course], list[AssignableUnit]]
+
+
+def first_paragraph(markdown: str, limit: int = 500) -> str:
+    """The plain text of the first paragraph of some Markdown (for a cmi5 description)."""
+    tokens = MarkdownIt("commonmark").parse(markdown)
+    for i, token in enumerate(tokens):
+        if token.type == "paragraph_open" and i + 1 < len(tokens):
+            inline = tokens[i + 1]
+            parts = [
+                child.content
+                for child in inline.children or []
+                if child.type in ("text", "code_inline")
+            ]
+            text = " ".join("".join(parts).split())
+            if len(text) > limit:
+                text = text[: limit - 1].rstrip() + "…"
+            return text
+    return ""
+
+
+def au_url(module: Module | None) -> str:
+    if module is None:
+        return LAUNCH_FILE
+    return f"{LAUNCH_FILE}?{urlencode({MODULE_PARAM: module.id})}"
+
+
+def module_units(course: Course) -> list[AssignableUnit]:
+    return [
+        AssignableUnit(
+            id=vocab.module_iri(course, module),
+            title=module.title,
+            description=first_paragraph(module.intro_md) or module.title,
+            url=au_url(module),
+            activity_type=vocab.ACTIVITY_TYPES["module"],
+            module=module.id,
+        )
+        for module in course.modules
+    ]
+
+
+def course_unit(course: Course) -> list[AssignableUnit]:
+    # The course element of cmi5.xml already has the course IRI, and ids must be unique
+    # within the structure: the AU gets its own id under the course IRI.
+    return [
+        AssignableUnit(
+            id=f"{vocab.course_iri(course)}/au",
+            title=course.title,
+            description=course.description or course.title,
+            url=au_url(None),
+            activity_type=vocab.ACTIVITY_TYPES["course"],
+            module=None,
+        )
+    ]
+
+
+AU_LAYOUTS: dict[str, AuLayout] = {
+    "module": AuLayout(vocab.ACTIVITY_TYPES["module"], module_units),
+    "course": AuLayout(vocab.ACTIVITY_TYPES["course"], course_unit),
+}
+
+
+def assignable_units(course: Course) -> list[AssignableUnit]:
+    return AU_LAYOUTS[course.au_per].units(course)
+
+
+@register
+class Cmi5(Target):
+    name = "cmi5"
+    title = "cmi5"
+    manifest_file = "cmi5.xml"
+    runtime: ClassVar[dict[str, Any]] = {
+        "adapter": "cmi5",
+        "standard": "cmi5",
+        "moduleParam": MODULE_PARAM,
+        "interactionType": vocab.TASK_INTERACTION_TYPE,
+        # where the token is kept for reloads within one browser session (per fetch URL)
+        "tokenStorage": "sessionStorage",
+        "launchDataStateId": "LMS.LaunchData",
+        "learnerPreferencesProfileId": "cmi5LearnerPreferences",
+        # launchMode -> whether result-bearing statements (completed, items, TASKs) are sent
+        "launchModes": {"Normal": True, "Browse": False, "Review": False},
+    }
+
+    def adapters(self, course: Course) -> list[str]:
+        return ["xapi", str(self.runtime["adapter"])]
+
+    def runtime_settings(self, course: Course, ctx: BuildContext) -> dict[str, Any]:
+        settings = super().runtime_settings(course, ctx)
+        settings["auPer"] = course.au_per
+        settings["moveOn"] = MOVE_ON[course.completion]
+        settings["aus"] = [
+            {"id": au.id, "module": au.module, "url": au.url} for au in assignable_units(course)
+        ]
+        return settings
+
+    def manifest(self, course: Course, files: list[OutputFile], ctx: BuildContext) -> bytes:
+        def q(tag: str) -> str:
+            return f"{{{CMI5_NS}}}{tag}"
+
+        def text(parent: etree._Element, tag: str, value: str) -> None:
+            element = etree.SubElement(parent, q(tag))
+            etree.SubElement(element, q("langstring"), lang=course.language).text = value
+
+        root = etree.Element(q("courseStructure"), nsmap={None: CMI5_NS})
+        course_el = etree.SubElement(root, q("course"), id=vocab.course_iri(course))
+        text(course_el, "title", course.title)
+        text(course_el, "description", course.description or course.title)
+        move_on = MOVE_ON[course.completion]
+        for au in assignable_units(course):
+            au_el = etree.SubElement(
+                root,
+                q("au"),
+                id=au.id,
+                moveOn=move_on,
+                launchMethod="AnyWindow",
+                activityType=au.activity_type,
+            )
+            text(au_el, "title", au.title)
+            text(au_el, "description", au.description)
+            etree.SubElement(au_el, q("url")).text = au.url
+        return xml_bytes(root)
