@@ -40,6 +40,7 @@ __all__ = [
     "render_package_files",
     "runtime_file",
     "runtime_path",
+    "runtime_scripts",
     "templates_dir",
 ]
 
@@ -209,7 +210,7 @@ def runtime_file(name: str) -> bytes:
         raise FileNotFoundError(f"coursepack runtime script {filename} is missing") from None
 
 
-def _script_names(adapters: Sequence[str]) -> list[str]:
+def runtime_scripts(adapters: Sequence[str]) -> list[str]:
     names = ["core"]
     if "xapi" in adapters:
         names.append("xapi")
@@ -224,7 +225,7 @@ def render_package_files(
 ) -> list[OutputFile]:
     """Every content file of a package except its manifest, sorted by path."""
     course = rendered.course
-    names = _script_names(adapters)
+    names = runtime_scripts(adapters)
     scripts = [CONFIG_FILE] + [runtime_path(n) for n in names]
     table = config.get("strings") or strings_for(course.language)
     lang = course.language

@@ -843,7 +843,6 @@
     frame.src = embed + (embed.indexOf("?") >= 0 ? "&" : "?") + "autoplay=1";
     frame.title = button.getAttribute("data-frame-title") || "";
     frame.setAttribute("allow", "autoplay; encrypted-media; picture-in-picture; fullscreen");
-    frame.setAttribute("allowfullscreen", "");
     frame.setAttribute("referrerpolicy", "strict-origin-when-cross-origin");
     var box = button.parentNode;
     box.replaceChild(frame, button);
@@ -1025,7 +1024,8 @@
     });
     if (session.started && !session.ended) {
       writeDevice();
-      if (session.connected) {
+      // On pagehide, end() saves and finishes right after: no commit while being dismissed.
+      if (session.connected && reason !== "pagehide") {
         // Synchronous LMS APIs work here; a commit may fail while the page is being
         // dismissed (see docs/runtime.md), which is why core also commits on every change.
         call("save", [snapshot()]);
@@ -1054,7 +1054,7 @@
     };
     emit("session:end", info);
     if (!session.connected) return Promise.resolve();
-    if (trigger !== "pagehide") call("save", [snapshot()]);
+    call("save", [snapshot()]);
     return call("finish", [info]);
   }
 

@@ -1,0 +1,281 @@
+"""The render stage: safe Markdown, video embeds, learner-facing strings, deterministic files."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from coursepack.i18n import strings_for
+from coursepack.model import CompletionRule, Course, ItemKind, Module, Position, Section
+from coursepack.render import (
+    CSS_FILE,
+    LAUNCH_FILE,
+    render_course,
+    render_package_files,
+    runtime_scripts,
+    templates_dir,
+)
+from coursepack.render.embeds import embed_for, vimeo_id, youtube_id
+from coursepack.render.markdown import MarkdownRenderer, is_safe_link, media_path
+from coursepack.tracking import CONFIG_FILE, runtime_config
+from tests.render.conftest import item, make_course, with_module_intro
+
+REPO = Path(__file__).resolve().parents[2]
+RUNTIME = REPO / "src" / "coursepack" / "runtime"
+SCORM12 = {"name": "scorm12", "adapter": "scorm12", "suspendDataLimit": 4096}
+
+
+def build(course: Course, adapters: tuple[str, ...] = ("scorm12",)) -> dict[str, Any]:
+    rendered = render_course(course)
+    config = runtime_config(course, SCORM12)
+    files = render_package_files(rendered, adapters=list(adapters), config=config)
+    return {f.path: f for f in files}
+
+
+def page_of(course: Course) -> str:
+    data = build(course)[LAUNCH_FILE].data
+    assert data is not None
+    return data.decode("utf-8")
+
+
+HOSTILE = """\
+<script>alert(1)</script>
+
+<img src=x onerror="alert(2)">
+
+[click](javascript:alert(3)) [data](data:text/html,hi) [vb](vbscript:x) [proto](//evil.example/x)
+
+<a href="javascript:alert(4)" onclick="alert(5)">raw</a>
+
+![tracker](https://evil.example/pixel.png) ![escape](media/../../etc/passwd)
+"""
+
+
+def test_script_tags_event_handlers_and_javascript_links_from_course_text_never_reach_the_page(
+    course: Course,
+) -> None:
+    hostile = with_module_intro(course, HOSTILE)
+    first = hostile.modules[0].sections[0]
+    bad_item = replace(first.items[0], intro_md=HOSTILE, title='<b onmouseover="x()">T</b>')
+    section = replace(first, items=(bad_item, *first.items[1:]), outro_md=HOSTILE)
+    module = replace(hostile.modules[0], sections=(section, *hostile.modules[0].sections[1:]))
+    page = page_of(replace(hostile, modules=(module,), title="<script>alert(6)</script>"))
+
+    body = page.split("<body", 1)[1]
+    # the only script elements are the package's own files
+    assert re.findall(r"<script[^>]*>", body) == [
+        f'<script src="{src}">'
+        for src in [CONFIG_FILE, "runtime/core.js", "runtime/adapter-scorm12.js"]
+    ]
+    assert not re.search(r"<[^>]+\son[a-z]+\s*=", page, re.I), "an event-handler attribute"
+    assert not re.search(r"""(href|src)\s*=\s*["']?\s*(javascript|data|vbscript):""", page, re.I)
+    assert not re.search(r"""(href|src)\s*=\s*["']?[^"'>]*evil\.example""", page)
+    assert not re.search(r"""(href|src)\s*=\s*["']?[^"'>]*etc/passwd""", page)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page  # shown as text
+    assert "&lt;script&gt;alert(6)&lt;/script&gt;" in page
+
+
+@pytest.mark.parametrize(
+    ("url", "ok"),
+    [
+        ("https://example.org/a?b=c", True),
+        ("http://example.org", True),
+        ("mailto:someone@example.org", True),
+        ("notes.html#part", True),
+        ("#anchor", True),
+        ("javascript:alert(1)", False),
+        ("JaVaScRiPt:alert(1)", False),
+        ("data:text/html;base64,xx", False),
+        ("vbscript:msgbox", False),
+        ("//evil.example/x", False),
+        ("https://user:pw@example.org/", False),
+        ("https:\\\\evil.example", False),
+        ("file:///etc/passwd", False),
+    ],
+)
+def test_only_http_mailto_and_relative_links_are_allowed(url: str, ok: bool) -> None:
+    assert is_safe_link(url) is ok
+
+
+def test_external_links_open_in_a_new_tab_with_noopener_and_say_so() -> None:
+    md = MarkdownRenderer(new_tab_text="(opens in a new tab)")
+    html = md.render("See [the guide](https://example.org/g) and [notes](notes.html).")
+    assert (
+        '<a href="https://example.org/g" target="_blank" rel="noopener noreferrer">the guide '
+        '<span class="cp-sr-only">(opens in a new tab)</span></a>'
+    ) in html
+    assert '<a href="notes.html">notes</a>' in html
+
+
+def test_images_come_only_from_the_course_media_folder() -> None:
+    md = MarkdownRenderer(media={"media/a.png"})
+    html = md.render("![A](media/a.png) ![B](media/missing.png) ![C](https://x.example/c.png)")
+    assert '<img src="media/a.png" alt="A" loading="lazy">' in html
+    assert html.count("<img") == 1
+    assert "B" in html and "C" in html  # the alt text stays readable
+    assert media_path("media/../secret.png") is None
+    assert media_path("./media/a.png") is None
+    assert media_path("media/sub/a.png") == "media/sub/a.png"
+
+
+def test_markdown_headings_sit_below_the_page_headings() -> None:
+    html = MarkdownRenderer(heading_offset=2).render("# One\n\n## Two\n\n##### Five")
+    assert "<h3>One</h3>" in html and "<h4>Two</h4>" in html and "<h6>Five</h6>" in html
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://www.youtube.com/watch?v=dQw4w9WgXcQ", ("dQw4w9WgXcQ", None)),
+        ("https://youtube.com/watch?feature=share&v=dQw4w9WgXcQ&t=1m5s", ("dQw4w9WgXcQ", 65)),
+        ("https://youtu.be/dQw4w9WgXcQ?t=42", ("dQw4w9WgXcQ", 42)),
+        ("https://m.youtube.com/watch?v=dQw4w9WgXcQ", ("dQw4w9WgXcQ", None)),
+        ("https://www.youtube.com/embed/dQw4w9WgXcQ?start=10", ("dQw4w9WgXcQ", 10)),
+        ("https://www.youtube.com/shorts/dQw4w9WgXcQ", ("dQw4w9WgXcQ", None)),
+        ("https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ", ("dQw4w9WgXcQ", None)),
+        ("https://www.youtube.com/watch?v=short", None),
+        ("https://www.youtube.com/watch?v=dQw4w9WgXcQ%22onload", None),
+        ("https://www.youtube.com/channel/UC123", None),
+        ("https://notyoutube.com/watch?v=dQw4w9WgXcQ", None),
+        ("javascript://www.youtube.com/watch?v=dQw4w9WgXcQ", None),
+    ],
+)
+def test_youtube_ids_are_parsed_strictly(url: str, expected: tuple[str, int | None] | None) -> None:
+    assert youtube_id(url) == expected
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://vimeo.com/76979871", ("76979871", None)),
+        ("https://vimeo.com/76979871/abcdef1234", ("76979871", "abcdef1234")),
+        ("https://vimeo.com/channels/staffpicks/76979871", ("76979871", None)),
+        ("https://player.vimeo.com/video/76979871?h=abcdef1234", ("76979871", "abcdef1234")),
+        ("https://vimeo.com/about", None),
+        ("https://vimeo.example.com/76979871", None),
+    ],
+)
+def test_vimeo_ids_are_parsed_strictly(url: str, expected: tuple[str, str | None] | None) -> None:
+    assert vimeo_id(url) == expected
+
+
+def test_watch_items_become_privacy_enhanced_click_to_load_players(course: Course) -> None:
+    page = page_of(course)
+    yt = "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ?rel=0&amp;start=65"
+    assert f'data-embed="{yt}"' in page
+    assert 'data-embed="https://player.vimeo.com/video/76979871?dnt=1"' in page
+    assert "<iframe" not in page  # nothing loads from the internet until the learner asks
+    assert '<source src="media/clip.mp4" type="video/mp4">' in page
+    assert 'href="https://example.com/v/1" target="_blank" rel="noopener noreferrer"' in page
+    assert embed_for("https://example.com/v/1").provider == "link"
+
+
+def test_page_shows_each_item_kind_with_accessible_controls(course: Course) -> None:
+    page = page_of(course)
+    strings = strings_for("en")
+    assert '<html lang="en" dir="ltr">' in page
+    # TASK: a labelled textarea and a Mark complete button
+    assert '<label class="cp-label" for="i-basics__task-1-input">' in page
+    assert 'id="i-basics__task-1-input"' in page
+    assert strings["task.complete"] in page
+    # READ: a link card that opens in a new tab
+    assert 'data-kind="read"' in page and 'href="https://example.org/guide"' in page
+    # progress: a progressbar with values
+    assert 'role="progressbar"' in page and 'aria-valuemax="2"' in page
+    assert strings["progress.tasks"].format(done=0, total=2) in page
+    # navigation between sections
+    assert 'href="#s-basics__practice"' in page and 'rel="next"' in page
+
+
+def test_french_course_uses_french_strings_and_lang(tmp_path: Path) -> None:
+    page = page_of(make_course(tmp_path, language="fr-CA"))
+    fr = strings_for("fr")
+    assert '<html lang="fr-CA" dir="ltr">' in page
+    assert fr["task.complete"] in page and fr["skipToContent"] in page
+    assert strings_for("en")["task.complete"] not in page
+
+
+def test_every_string_the_theme_and_runtime_use_is_in_english_and_french() -> None:
+    en = json.loads((REPO / "src/coursepack/i18n/en.json").read_text("utf-8"))
+    fr = json.loads((REPO / "src/coursepack/i18n/fr.json").read_text("utf-8"))
+    assert set(fr) == set(en), "a language file must translate every English key"
+    used: set[str] = set()
+    for path in templates_dir().rglob("*.html"):
+        used |= set(re.findall(r"""\bt\(\s*["']([\w.]*\w)["']""", path.read_text("utf-8")))
+    for path in RUNTIME.glob("*.js"):
+        used |= set(re.findall(r"""\bt\(\s*["']([\w.]*\w)["']""", path.read_text("utf-8")))
+        used |= set(
+            re.findall(
+                r"""["']((?:status|task|notice|progress)\.\w+)["']""", path.read_text("utf-8")
+            )
+        )
+    assert used, "no string keys found"
+    assert used <= set(en), f"missing from en.json: {sorted(used - set(en))}"
+
+
+def test_package_files_are_sorted_deterministic_and_include_config_css_runtime_media(
+    course: Course,
+) -> None:
+    first = build(course)
+    second = build(course)
+    assert list(first) == sorted(first)
+    assert [(p, f.data) for p, f in first.items()] == [(p, f.data) for p, f in second.items()]
+    assert set(first) == {
+        LAUNCH_FILE,
+        CSS_FILE,
+        CONFIG_FILE,
+        "runtime/core.js",
+        "runtime/adapter-scorm12.js",
+        "media/clip.mp4",
+        "media/diagram.png",
+    }
+    assert first["media/clip.mp4"].source == course.root / "media" / "clip.mp4"
+    config = first[CONFIG_FILE].data
+    assert config is not None and config.startswith(b"window.COURSEPACK_CONFIG = {")
+    assert first["runtime/core.js"].data == (RUNTIME / "core.js").read_bytes()
+
+
+def test_runtime_scripts_load_core_then_xapi_then_adapters() -> None:
+    assert runtime_scripts(["scorm12"]) == ["core", "scorm12"]
+    assert runtime_scripts(["scorm12", "xapi"]) == ["core", "xapi", "scorm12"]
+    assert runtime_scripts(["xapi", "tincan"]) == ["core", "xapi", "tincan"]
+
+
+def test_the_page_loads_nothing_from_the_internet(course: Course) -> None:
+    files = build(course)
+    page = files[LAUNCH_FILE].data
+    css = files[CSS_FILE].data
+    assert page is not None and css is not None
+    assert not re.search(rb"<(script|link|img|iframe)[^>]+(src|href)=\"(https?:)?//", page)
+    assert b"@import" not in css and b"url(http" not in css and b"@font-face" not in css
+
+
+def test_course_without_tasks_counts_every_item(tmp_path: Path) -> None:
+    module = Module(
+        id="m",
+        title="M",
+        intro_md="",
+        pos=Position("m.md"),
+        sections=(
+            Section(
+                id="s",
+                title="S",
+                outro_md="",
+                pos=Position("m.md"),
+                items=(item(ItemKind.READ, "r", "R", "https://example.org"),),
+            ),
+        ),
+    )
+    course = make_course(tmp_path, modules=(module,), completion=CompletionRule.ALL_TASKS)
+    rendered = render_course(course)
+    assert (rendered.progress_unit, rendered.progress_total) == ("items", 1)
+
+
+def test_templates_dir_finds_the_theme_of_a_source_checkout() -> None:
+    assert templates_dir() == REPO / "templates"
+    assert (templates_dir() / "index.html").is_file()
