@@ -1,0 +1,162 @@
+/*
+ * coursepack xAPI / Tin Can adapter (see core.js for the adapter interface, xapi.js for the
+ * tracker, docs/xapi.md for the whole story).
+ *
+ * Launch: index.html?endpoint=…&auth=…&actor=…&registration=…&activity_id=… (Rustici launch
+ * convention; also activity_platform and grouping). Without an endpoint the course runs in
+ * local mode and says it is not tracking. The actor is normalised (legacy 0.9/0.95 forms) to
+ * one Agent with exactly one identifier.
+ *
+ * Statements come from the course emitter of xapi.js (bound to core's events). Saved progress
+ * goes to the xAPI State resource (stateId config.xapi.stateId, activity = activity_id or the
+ * course IRI, agent = actor, registration) and always to this browser too (localStorage): an
+ * LRS without a State resource (Ralph, Learning Locker: 404/405 on PUT) leaves the browser copy
+ * as the only one, which the debug view says. On start the newer of the two copies wins.
+ */
+(function (window) {
+  "use strict";
+
+  var Coursepack = window.Coursepack;
+  var X = window.CoursepackXAPI;
+  if (!Coursepack || !X) return;
+
+  var STATE_FORMAT = "coursepack-state/1";
+  var STATE_KEEPALIVE_MAX = 8 * 1024; // keep most of the keepalive budget for statements
+
+  Coursepack.registerAdapter("tincan", function (ctx) {
+    var config = ctx.config;
+    var xconf = config.xapi || {};
+    var course = config.course || {};
+    var stateId = xconf.stateId || "coursepack-state";
+    var launch = X.parseLaunch(window.location.search);
+    var tracker = null;
+    var live = false;
+    var localKey = null;
+    var saidUnavailable = false;
+    var reportedStop = false;
+
+    function readLocal() {
+      try {
+        return JSON.parse(window.localStorage.getItem(localKey) || "null");
+      } catch (err) {
+        return null;
+      }
+    }
+
+    function writeLocal(doc) {
+      try {
+        window.localStorage.setItem(localKey, JSON.stringify(doc));
+        return true;
+      } catch (err) {
+        return false;
+      }
+    }
+
+    function parseDoc(value) {
+      if (value && typeof value === "object" && value.format === STATE_FORMAT && typeof value.state === "string") {
+        return value;
+      }
+      return null;
+    }
+
+    function savedMs(doc) {
+      var ms = doc ? Date.parse(doc.savedAt) : NaN;
+      return isNaN(ms) ? 0 : ms;
+    }
+
+    function onStatus(status) {
+      if (status.mode === "stopped" && status.stopped && !reportedStop) {
+        reportedStop = true;
+        X.debug.note("the LRS refused the credential (HTTP " + status.stopped.status + "): sending stopped; statements are kept in this browser");
+        ctx.reportError(String(status.stopped.status || "LRS"), status.stopped.message);
+      }
+    }
+
+    return {
+      name: "tincan",
+
+      start: async function () {
+        if (!launch.endpoint) {
+          X.debug.note("launched without LRS parameters: not tracking (local mode)");
+          ctx.log("info", "no xAPI launch parameters: local mode");
+          return { connected: false };
+        }
+        if (!launch.actor) {
+          X.debug.note("the launch has no usable actor (" + launch.actorRaw + "): not tracking");
+          ctx.log("error", "xAPI launch without a usable actor", launch.actorRaw);
+          return { connected: false, failed: true };
+        }
+        if (launch.registrationRaw && !launch.registration) {
+          X.debug.note("ignoring a registration that is not a UUID: " + launch.registrationRaw);
+        }
+        var template;
+        if (launch.grouping) {
+          template = { contextActivities: { grouping: [{ objectType: "Activity", id: launch.grouping }] } };
+        }
+        tracker = X.createTracker({
+          endpoint: launch.endpoint,
+          auth: launch.auth,
+          actor: launch.actor,
+          registration: launch.registration,
+          objectIdOverride: launch.activityId,
+          platform: launch.platform || xconf.platform,
+          contextTemplate: template,
+          onStatus: onStatus,
+        });
+        X.createCourseEmitter(tracker).bind(Coursepack);
+        localKey =
+          (course.storageKey || "coursepack") +
+          ":tincan-state:" +
+          X.shortHash([launch.endpoint, X.actorKey(tracker.actor), launch.registration, tracker.objectId].join("|"));
+
+        var remote = await tracker.state.get(stateId);
+        var fromLrs = remote.status === "ok" ? parseDoc(remote.value) : null;
+        var local = parseDoc(readLocal());
+        var chosen = fromLrs;
+        if (local && (!chosen || savedMs(local) > savedMs(chosen))) chosen = local;
+        if (local && chosen === local && !fromLrs) {
+          X.debug.note("resuming from this browser's copy: the LRS gave no saved state (" + remote.status + ")");
+        }
+        live = true;
+        var state = chosen ? ctx.unpackState(chosen.state) : null;
+        return {
+          connected: true,
+          resumed: !!state,
+          state: state,
+          learner: { id: X.actorKey(tracker.actor), name: tracker.actor.name || "" },
+        };
+      },
+
+      save: async function (state) {
+        if (!live) return { ok: false, omitted: [] };
+        var packed = ctx.packState(state, null);
+        var doc = { format: STATE_FORMAT, state: packed.text, savedAt: new Date(ctx.now()).toISOString() };
+        writeLocal(doc);
+        var hidden = window.document.visibilityState === "hidden";
+        var body = JSON.stringify(doc);
+        var result = await tracker.state.put(stateId, body, {
+          keepalive: hidden && body.length <= STATE_KEEPALIVE_MAX,
+        });
+        if (result.status === "unavailable" && !saidUnavailable) {
+          saidUnavailable = true;
+          X.debug.note(
+            "this LRS has no State resource (HTTP " + (result.http || "?") + "): progress is saved in this browser only (localStorage)"
+          );
+        }
+        return { ok: result.status === "ok" || result.status === "unavailable", omitted: packed.omitted };
+      },
+
+      commit: function () {
+        // The tracker sends soon after every statement; when the page is hidden, the
+        // onHidden hook sends with keepalive instead.
+        if (tracker && window.document.visibilityState !== "hidden") return tracker.flush();
+        return undefined;
+      },
+
+      finish: function () {
+        live = false;
+        if (tracker) tracker.flush({ keepalive: true });
+      },
+    };
+  });
+})(window);
