@@ -85,8 +85,9 @@ RUNTIME_2004: dict[str, Any] = {
     # cmi.exit when the learner leaves before completing / after completing
     "exitIncomplete": "suspend",
     "exitComplete": "normal",
-    # adl.nav.request on the learner's explicit "Exit course" (processed after Terminate)
-    "navRequestOnExit": {"incomplete": "suspendAll", "complete": "exitAll"},
+    # adl.nav.request on the learner's explicit "Exit course", by the cmi.exit value sent
+    # (the LMS acts on it after Terminate): leave the whole course, keeping or ending it
+    "navRequestOnExit": {"suspend": "suspendAll", "normal": "exitAll"},
 }
 
 

@@ -1,0 +1,308 @@
+/*
+ * coursepack SCORM 2004 adapter (3rd and 4th Edition; see core.js for the adapter interface).
+ *
+ * Every limit and vocabulary value comes from config.target (the target's runtime table in
+ * targets/scorm2004.py, with the LMS profile's defaults merged in): API name, suspend_data and
+ * location limits, the learner_response limit, the interaction type, the order in which score
+ * and statuses are set, the cmi.exit values and the navigation request on an explicit exit.
+ * Every call is followed by GetLastError; 401/402 (not implemented) are never fatal.
+ *
+ * The course is ungraded: cmi.success_status is never written (it stays "unknown") and no
+ * score is sent. cmi.completion_status is "incomplete" from the first launch until the
+ * completion rule is met, then "completed". Each TASK is one interaction (id = the TASK's
+ * activity IRI), updated in place when the learner revises the reflection.
+ */
+(function (window) {
+  "use strict";
+
+  var Coursepack = window.Coursepack;
+  if (!Coursepack) return;
+
+  var MAX_HOPS = 500;
+  var NOT_IMPLEMENTED = { "401": true, "402": true };
+
+  /** ADL's walk: this window and its parents, then the opener and its parents. */
+  function findApi(win, name) {
+    var hops = 0;
+    while (win && hops <= MAX_HOPS) {
+      try {
+        if (win[name] && typeof win[name].Initialize === "function") return win[name];
+      } catch (err) {
+        /* cross-origin frame: keep climbing */
+      }
+      var parent = null;
+      try {
+        parent = win.parent;
+      } catch (err) {
+        parent = null;
+      }
+      if (!parent || parent === win) break;
+      win = parent;
+      hops++;
+    }
+    return null;
+  }
+
+  function discover(name) {
+    var api = findApi(window, name);
+    if (api) return api;
+    try {
+      if (window.opener && !window.opener.closed) return findApi(window.opener, name);
+    } catch (err) {
+      /* cross-origin opener */
+    }
+    return null;
+  }
+
+  Coursepack.registerAdapter("scorm2004", function (ctx) {
+    var target = ctx.config.target || {};
+    var util = ctx.util;
+    var limits = {
+      suspend: target.suspendDataLimit,
+      location: target.locationLimit,
+      response: target.responseLimit,
+      id: target.interactionIdLimit,
+      description: target.interactionDescriptionLimit,
+    };
+    var statusOrder = target.statusOrder || ["score", "completion", "success"];
+    var exitValues = {
+      incomplete: target.exitIncomplete || "suspend",
+      complete: target.exitComplete || "normal",
+    };
+    var navOnExit = target.navRequestOnExit || {};
+    var api = null;
+    var live = false; // initialized and not terminated
+    var review = false; // cmi.mode "review": the LMS keeps nothing new
+    var completion = "";
+    var interactions = true;
+    var count = 0;
+    var interactionIndex = {}; // interaction id -> n
+    var last = {}; // element -> last value set (skip redundant writes)
+    var startMs = 0;
+
+    function lastError(what) {
+      var code = "0";
+      try {
+        code = String(api.GetLastError());
+      } catch (err) {
+        code = "101";
+      }
+      if (code === "0" || code === "") return "0";
+      var text = "";
+      try {
+        text = String(api.GetErrorString(code));
+      } catch (err) {
+        /* ignore */
+      }
+      if (NOT_IMPLEMENTED[code]) {
+        ctx.log("info", "not implemented by this LMS: " + what);
+      } else if (code !== "403") {
+        ctx.log("error", "SCORM 2004 error " + code + " (" + text + ") on " + what);
+      }
+      return code;
+    }
+
+    function get(element) {
+      var value = "";
+      try {
+        value = api.GetValue(element);
+      } catch (err) {
+        ctx.log("error", "GetValue threw", element);
+      }
+      var code = lastError("GetValue " + element);
+      return { value: value === null || value === undefined ? "" : String(value), error: code };
+    }
+
+    function set(element, value, force) {
+      value = String(value);
+      if (!force && last[element] === value) return "0";
+      var ok;
+      try {
+        ok = api.SetValue(element, value);
+      } catch (err) {
+        ctx.log("error", "SetValue threw", element);
+      }
+      var code = lastError("SetValue " + element);
+      if (code === "0" && String(ok) !== "false") last[element] = value;
+      else if (!NOT_IMPLEMENTED[code]) ctx.reportError(code === "0" ? "101" : code, element);
+      return code;
+    }
+
+    function simple(method) {
+      var ok;
+      try {
+        ok = api[method]("");
+      } catch (err) {
+        ctx.log("error", method + " threw", String(err));
+      }
+      var code = lastError(method);
+      return { ok: String(ok) === "true", error: code };
+    }
+
+    /**
+     * A characterstring for a localized_string_type element: one line (scorm-again and other
+     * LMSs reject line breaks), not starting with "{" (that would read as a delimiter such as
+     * {lang=en}), at most `max` characters.
+     */
+    function localized(text, max) {
+      var out = util.singleLine(text);
+      if (out.charAt(0) === "{") out = " " + out;
+      return util.truncate(out, max);
+    }
+
+    /** time(second,10,2): an ISO 8601 timestamp with at most two decimals of a second. */
+    function timestamp(ms) {
+      return util.iso(ms).replace(/\.(\d{2})\d*Z$/, ".$1Z");
+    }
+
+    /** Score, completion and success in the table's order (a score after a status is lost
+     *  in some LMSs). Only the fields given are set. */
+    function report(fields) {
+      statusOrder.forEach(function (name) {
+        var values = fields[name];
+        if (!values) return;
+        Object.keys(values).forEach(function (element) {
+          set(element, values[element]);
+        });
+      });
+    }
+
+    function exitFor(completed) {
+      return completed ? exitValues.complete : exitValues.incomplete;
+    }
+
+    function readInteractions() {
+      var n = get("cmi.interactions._count");
+      if (n.error !== "0") {
+        interactions = false;
+        return;
+      }
+      count = parseInt(n.value, 10) || 0;
+      for (var i = 0; i < count; i++) {
+        var id = get("cmi.interactions." + i + ".id");
+        if (id.error === "0" && id.value) interactionIndex[id.value] = i;
+      }
+    }
+
+    return {
+      name: "scorm2004",
+
+      start: function () {
+        api = discover(target.apiName || "API_1484_11");
+        if (!api) {
+          ctx.log("info", "no SCORM 2004 API found: local mode");
+          return { connected: false };
+        }
+        var init = simple("Initialize");
+        if (!init.ok) {
+          ctx.log("error", "Initialize failed", init.error);
+          return { connected: false, failed: true };
+        }
+        live = true;
+        startMs = ctx.now();
+        review = get("cmi.mode").value === "review";
+        var entry = get("cmi.entry").value;
+        completion = get("cmi.completion_status").value;
+        // A first attempt has neither (reading them would only give 403, not initialized).
+        var fresh = entry === "ab-initio";
+        var location = fresh ? "" : get("cmi.location").value;
+        var suspend = fresh ? "" : get("cmi.suspend_data").value;
+        var learner = { id: get("cmi.learner_id").value, name: get("cmi.learner_name").value };
+        readInteractions();
+        var state = suspend ? ctx.unpackState(suspend) : null;
+        if (location) {
+          state = state || { opened: {}, tasks: {} };
+          state.section = location;
+        }
+        var completed = completion === "completed";
+        if (!review) {
+          if (!completed) {
+            report({ completion: { "cmi.completion_status": "incomplete" } });
+            completion = "incomplete";
+          }
+          // An unexpected close still resumes: suspend until the course is completed.
+          set("cmi.exit", exitFor(completed));
+        }
+        return {
+          connected: true,
+          resumed: entry === "resume" || !!suspend || !!location,
+          state: state,
+          learner: learner,
+          completed: completed,
+        };
+      },
+
+      save: function (state) {
+        if (!live) return { ok: false, omitted: [] };
+        var packed = ctx.packState(state, limits.suspend);
+        var code = set("cmi.suspend_data", packed.text);
+        if (state.section) {
+          set("cmi.location", util.truncate(state.section, limits.location));
+        }
+        return { ok: code === "0", omitted: packed.omitted };
+      },
+
+      recordTask: function (item, response, info) {
+        if (!live || review || !interactions) return;
+        var id = util.truncate(item.iri, limits.id);
+        var fresh = !Object.prototype.hasOwnProperty.call(interactionIndex, id);
+        var n = fresh ? count : interactionIndex[id];
+        var base = "cmi.interactions." + n + ".";
+        if (fresh) {
+          // id first (408 otherwise), then type (learner_response depends on it)
+          var code = set(base + "id", id, true);
+          if (code !== "0") {
+            if (NOT_IMPLEMENTED[code]) interactions = false;
+            return;
+          }
+          interactionIndex[id] = n;
+          count++;
+          set(base + "type", target.interactionType || "long-fill-in", true);
+          set(base + "description", localized(item.title, limits.description), true);
+        }
+        set(base + "timestamp", timestamp(ctx.now()), true);
+        set(base + "learner_response", localized(response, limits.response), true);
+        set(base + "result", target.interactionResult || "neutral", true);
+        if (typeof info.durationMs === "number") {
+          set(base + "latency", util.isoDuration(info.durationMs), true);
+        }
+      },
+
+      setProgress: function (p) {
+        if (!live || review) return;
+        if (typeof p.progressMeasure === "number") {
+          var measure = Math.round(Math.max(0, Math.min(1, p.progressMeasure)) * 10000) / 10000;
+          set("cmi.progress_measure", String(measure));
+        }
+        if (!p.completed) return;
+        if (completion !== "completed") {
+          report({ completion: { "cmi.completion_status": "completed" } });
+          completion = "completed";
+        }
+        set("cmi.exit", exitFor(true));
+      },
+
+      commit: function () {
+        if (!live) return;
+        simple("Commit");
+      },
+
+      finish: function (info) {
+        if (!live) return;
+        var exit = exitFor(!!info.completed);
+        if (!review) set("cmi.exit", exit);
+        set("cmi.session_time", util.isoDuration(ctx.now() - startMs), true);
+        // The learner chose "Exit course": ask the LMS to leave the whole course
+        // (suspendAll keeps the attempt for a resume, exitAll ends it); the LMS acts on it
+        // after Terminate. A closed window needs no request.
+        var request = info.trigger === "exit" ? navOnExit[exit] : "";
+        if (request) set("adl.nav.request", request);
+        // A synchronous commit is refused while the page is being dismissed; Terminate
+        // persists everything anyway, so only commit first on an explicit exit.
+        if (info.trigger !== "pagehide") simple("Commit");
+        live = false;
+        simple("Terminate");
+      },
+    };
+  });
+})(window);
