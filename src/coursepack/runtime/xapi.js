@@ -78,6 +78,8 @@
   var REQUEST_TIMEOUT_MS = 30000;
   var IFI_ORDER = ["mbox", "mbox_sha1sum", "openid", "account"]; // TinCanJS's order
   var XAPI_ADAPTERS = { tincan: true, cmi5: true };
+  // A statement the LRS will never take: 400 (xAPI), 422 (Ralph's validation), 413 (too big).
+  var REJECTED = { 400: true, 413: true, 422: true };
 
   // ---------------------------------------------------------------------------------------
   // Utilities
@@ -716,7 +718,7 @@
       var r = outcome();
       var res = await request("PUT", "statements", { statementId: statement.id }, statement, false);
       if (res.status === 200 || res.status === 204 || res.status === 409) r.sent.push(statement.id);
-      else if (res.status === 400 || res.status === 413) r.dead.push(deadEntry(statement, res));
+      else if (REJECTED[res.status]) r.dead.push(deadEntry(statement, res));
       else if (res.status === 401 || res.status === 403) r.stop = res;
       else r.retry = res;
       return r;
@@ -744,7 +746,7 @@
       } else if (res.status === 409) {
         // Some statement is already stored (Ralph refuses the whole batch): one by one.
         r = await individually(batch);
-      } else if (res.status === 400 || res.status === 413) {
+      } else if (REJECTED[res.status]) {
         if (batch.length === 1) {
           r.dead.push(deadEntry(batch[0], res));
         } else {
