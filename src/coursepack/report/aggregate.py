@@ -119,42 +119,36 @@ class Aggregator:
     def add(self, raw: Any) -> None:
         """One statement as the LRS sent it. Malformed ones are counted and skipped."""
         self.received += 1
-        if not isinstance(raw, dict):
+        try:
+            sid = raw["id"]
+            actor = raw["actor"]
+            verb_id = raw["verb"]["id"]
+            obj = raw["object"]
+            object_id = obj.get("id")
+            key = _ifi_key(actor)
+        except (KeyError, TypeError, AttributeError):
             self.malformed += 1
             return
-        sid = raw.get("id")
-        actor = raw.get("actor")
-        verb = raw.get("verb")
-        obj = raw.get("object")
-        if not (
-            isinstance(sid, str)
-            and isinstance(actor, dict)
-            and isinstance(verb, dict)
-            and isinstance(obj, dict)
-        ):
-            self.malformed += 1
-            return
-        verb_id = verb.get("id")
-        if not isinstance(verb_id, str):
+        if type(sid) is not str or type(verb_id) is not str:
             self.malformed += 1
             return
         if verb_id == _VOIDED:
-            target = obj.get("id")
-            if obj.get("objectType") == "StatementRef" and isinstance(target, str):
-                self._void(target)
+            if obj.get("objectType") == "StatementRef" and type(object_id) is str:
+                self._void(object_id)
             else:
                 self.malformed += 1
             return
         if sid in self._voided:
             self.voided_skipped += 1
             return
-        at = _parse_time(raw.get("timestamp")) or _parse_time(raw.get("stored"))
-        key = _ifi_key(actor)
-        if at is None or key is None:
+        try:
+            at = datetime.fromisoformat(raw.get("timestamp") or raw["stored"])
+        except (KeyError, TypeError, ValueError):
             self.malformed += 1
             return
-        object_id = obj.get("id")
-        if object_id is not None and not isinstance(object_id, str):
+        if at.tzinfo is None:
+            at = at.replace(tzinfo=UTC)
+        if key is None or (object_id is not None and type(object_id) is not str):
             self.malformed += 1
             return
 
@@ -166,22 +160,24 @@ class Aggregator:
         elif at > learner.last:
             learner.last = at
         name = actor.get("name")
-        if name and isinstance(name, str) and (learner.name is None or at >= learner.name_at):
+        if name and type(name) is str and (learner.name is None or at >= learner.name_at):
             learner.name, learner.name_at = name, at
 
         if object_id is None:
             return
         if verb_id == _COMPLETED:
             result = raw.get("result")
-            if isinstance(result, dict) and result.get("completion") is False:
+            if type(result) is not dict:
+                result = None
+            elif result.get("completion") is False:
                 return
             kind = self._kind.get(object_id)
             if kind is None and not self._is_removed_task(object_id, obj):
                 return
             response = None
-            if kind in (_TASK, None) and self.include_responses and isinstance(result, dict):
+            if result is not None and self.include_responses and kind in (_TASK, None):
                 value = result.get("response")
-                response = value if isinstance(value, str) else None
+                response = value if type(value) is str else None
             records = learner.completions.get(object_id)
             if records is None:
                 records = learner.completions[object_id] = {}
@@ -284,7 +280,10 @@ class Aggregator:
             rest = iri.removeprefix(self._course_prefix).split("/")
             module_id = rest[0] if iri.startswith(self._course_prefix) and len(rest) == 3 else ""
             item_id = rest[-1] if module_id else iri
-            columns.append(TaskColumn(iri, module_id, "", item_id, title, in_course=False))
+            module_title = next((m.title for m in self.course.modules if m.id == module_id), "")
+            columns.append(
+                TaskColumn(iri, module_id, module_title, item_id, title, in_course=False)
+            )
         return columns
 
     def _cell(self, learner: _Learner, iri: str) -> TaskCell:
@@ -401,16 +400,6 @@ def _ifi(actor: dict[str, Any]) -> dict[str, Any]:
                 return {"account": {"homePage": value["homePage"], "name": value["name"]}}
             return {name: value}
     raise AssertionError("actor without IFI passed _ifi_key")  # pragma: no cover
-
-
-def _parse_time(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
 def _utc(value: datetime) -> datetime:

@@ -12,6 +12,12 @@ from typing import Any
 
 from coursepack.report.model import LearnerRow, ModuleStatus, Report, TaskCell, TaskSummary
 
+orjson: Any
+try:
+    import orjson
+except ImportError:  # pragma: no cover - depends on the environment
+    orjson = None
+
 FORMAT_NAME = "coursepack-completion-report"
 FORMAT_VERSION = 1
 
@@ -130,4 +136,8 @@ def _learner(report: Report, learner: LearnerRow) -> dict[str, Any]:
 
 
 def render_json(report: Report) -> str:
-    return json.dumps(to_json(report), indent=2, ensure_ascii=False) + "\n"
+    data = to_json(report)
+    if orjson is not None:  # same bytes as json.dumps below for this data, ~10x faster
+        text: str = orjson.dumps(data, option=orjson.OPT_INDENT_2).decode("utf-8")
+        return text + "\n"
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,1 @@
+"""Benchmarks: ``python -m bench build`` and ``python -m bench report`` (ratios, no asserts)."""
