@@ -1,0 +1,70 @@
+"""What a learner does in a coursepack page, as Playwright steps (used by the runtime tests)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Frame, Locator, Page
+
+VISIBLE = "section.cp-section:not([hidden])"
+
+
+def wait_started(frame: Frame | Page) -> None:
+    frame.wait_for_function("() => window.Coursepack && window.Coursepack.started === true")
+
+
+def section_keys(frame: Frame | Page) -> list[str]:
+    keys: list[str] = frame.evaluate(
+        "() => Coursepack.config.modules.flatMap(m => m.sections.map(s => s.key))"
+    )
+    return keys
+
+
+def current_section(frame: Frame | Page) -> str:
+    key: str = frame.locator(VISIBLE).get_attribute("data-cp-section") or ""
+    return key
+
+
+def go_to(frame: Frame | Page, key: str) -> None:
+    """Use the table of contents, as a learner does."""
+    frame.locator(f'[data-cp-section-link="{key}"]').click()
+    frame.locator(f'section[data-cp-section="{key}"]:not([hidden])').wait_for()
+
+
+def cards(frame: Frame | Page) -> list[Locator]:
+    return frame.locator(f"{VISIBLE} [data-cp-item]").all()
+
+
+def open_item(page: Page, card: Locator) -> None:
+    """Open a READ/WATCH: the link opens a new tab (closed again), a player button swaps in."""
+    play = card.locator("[data-cp-play]")
+    if play.count():
+        play.click()
+        return
+    with page.context.expect_page() as popup:
+        card.locator("[data-cp-open]").first.click()
+    popup.value.close()
+
+
+def complete_task(card: Locator, text: str) -> None:
+    card.get_by_role("textbox").fill(text)
+    card.locator("[data-cp-complete]").click()
+
+
+def do_section(page: Page, frame: Frame | Page, answer: Any) -> None:
+    """Open every READ/WATCH and complete every TASK of the visible section."""
+    for card in cards(frame):
+        if card.get_attribute("data-kind") == "task":
+            complete_task(card, answer(card.get_attribute("data-cp-item")))
+        else:
+            open_item(page, card)
+
+
+def textareas(frame: Frame | Page) -> dict[str, str]:
+    """Every TASK's reflection as shown, by item key (all sections, hidden or not)."""
+    values: dict[str, str] = frame.evaluate(
+        """() => Object.fromEntries([...document.querySelectorAll('[data-kind=task]')]
+            .map(c => [c.dataset.cpItem, c.querySelector('textarea').value]))"""
+    )
+    return values

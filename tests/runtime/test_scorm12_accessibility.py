@@ -1,0 +1,64 @@
+"""Every view of a SCORM 1.2 package passes axe-core (no serious or critical violation)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from coursepack.i18n import strings_for
+from tests.runtime.learner import cards, complete_task, go_to, section_keys, wait_started
+from tests.support.axe import format_violations, run_axe
+from tests.support.scorm_harness import ScormHarness, ScormSite
+
+pytestmark = pytest.mark.e2e
+
+EN = strings_for("en")
+
+
+def test_every_section_view_passes_axe_at_desktop_and_phone_widths(
+    scorm_site: ScormSite, scorm_harness: ScormHarness, example_zip: Path
+) -> None:
+    folder = scorm_site.add_package(example_zip)
+    frame = scorm_harness.open(folder, version="1.2")
+    wait_started(frame)
+    page = scorm_harness.page
+    for width in (1280, 320):
+        page.set_viewport_size({"width": width, "height": 800})
+        for key in section_keys(frame):
+            go_to(frame, key) if width > 320 else frame.evaluate("k => Coursepack.go(k)", key)
+            # a completed task and a failed "Mark complete" show their states too
+            task_cards = [c for c in cards(frame) if c.get_attribute("data-kind") == "task"]
+            if task_cards:
+                complete_task(task_cards[0], "Done.")
+            if len(task_cards) > 1:
+                task_cards[1].locator("[data-cp-complete]").click()  # empty: error shown
+                assert task_cards[1].get_by_text(EN["task.empty"]).is_visible()
+            violations = run_axe(frame)
+            assert violations == [], f"{key} at {width}px:\n{format_violations(violations)}"
+            overflow = frame.evaluate(
+                "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            assert overflow <= 0, f"{key} scrolls sideways at {width}px"
+
+
+def test_keyboard_user_reaches_the_content_and_moves_between_sections(
+    scorm_site: ScormSite, scorm_harness: ScormHarness, example_zip: Path
+) -> None:
+    folder = scorm_site.add_package(example_zip)
+    frame = scorm_harness.open(folder, version="1.2")
+    wait_started(frame)
+    first, second = section_keys(frame)[:2]
+    frame.locator("body").focus()
+    frame.locator(".cp-skip").focus()
+    assert frame.evaluate("() => document.activeElement.textContent") == EN["skipToContent"]
+    outline = frame.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
+    assert outline == "solid", "focus is visible"
+    next_link = frame.locator(f'section[data-cp-section="{first}"] a[rel="next"]')
+    next_link.focus()
+    frame.page.keyboard.press("Enter")
+    frame.locator(f'section[data-cp-section="{second}"]:not([hidden])').wait_for()
+    focused = frame.evaluate("() => document.activeElement.closest('section').dataset.cpSection")
+    assert focused == second, "focus moves to the new section's heading"
+    link = frame.locator(f'[data-cp-section-link="{second}"]')
+    assert link.get_attribute("aria-current") == "location"
