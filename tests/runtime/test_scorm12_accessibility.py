@@ -42,6 +42,21 @@ def test_every_section_view_passes_axe_at_desktop_and_phone_widths(
             assert overflow <= 0, f"{key} scrolls sideways at {width}px"
 
 
+def test_dark_colour_scheme_passes_axe(
+    scorm_site: ScormSite, scorm_harness: ScormHarness, example_zip: Path
+) -> None:
+    scorm_harness.page.emulate_media(color_scheme="dark")
+    folder = scorm_site.add_package(example_zip)
+    frame = scorm_harness.open(folder, version="1.2")
+    wait_started(frame)
+    for key in section_keys(frame):
+        go_to(frame, key)
+        task = next(c for c in cards(frame) if c.get_attribute("data-kind") == "task")
+        complete_task(task, "Done.")
+        violations = run_axe(frame)
+        assert violations == [], f"{key} (dark):\n{format_violations(violations)}"
+
+
 def test_keyboard_user_reaches_the_content_and_moves_between_sections(
     scorm_site: ScormSite, scorm_harness: ScormHarness, example_zip: Path
 ) -> None:
