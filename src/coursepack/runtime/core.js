@@ -540,6 +540,7 @@
   function persist(commit) {
     writeDevice();
     if (!session.connected || session.ended) {
+      if (session.connected && session.ended) notice("ended", t("notice.ended"), "warning");
       refreshNotes();
       return Promise.resolve();
     }
