@@ -1,0 +1,320 @@
+"""The aggregation alone: statements in (in any order), the completion report out."""
+
+from __future__ import annotations
+
+import copy
+import random
+from typing import Any
+
+import pytest
+
+from coursepack.model import CompletionRule
+from coursepack.report.aggregate import Aggregator
+from coursepack.report.jsonfmt import to_json
+from coursepack.report.model import Report
+from coursepack.xapi import vocab
+from tests.report.helpers import (
+    ADA,
+    BOB,
+    CHLOE,
+    DAN,
+    EVE,
+    NOW,
+    at,
+    completed_task,
+    learner_statements,
+    sample_course,
+    statement,
+    task_iri,
+    voiding,
+)
+
+COURSE = sample_course()
+
+
+def aggregate(statements: list[dict[str, Any]], **kw: Any) -> tuple[Aggregator, Report]:
+    aggregator = Aggregator(kw.pop("course", COURSE), **kw)
+    for found in statements:
+        aggregator.add(found)
+    return aggregator, aggregator.report(generated_at=NOW)
+
+
+def learner(report: Report, display: str) -> Any:
+    return next(row for row in report.learners if row.display == display)
+
+
+def completed_ids(report: Report, display: str) -> list[str]:
+    row = learner(report, display)
+    return [col.item_id for col, cell in zip(report.tasks, row.tasks, strict=True) if cell.completed]
+
+
+def test_every_course_task_appears_titled_even_when_nobody_completed_it() -> None:
+    _, report = aggregate([statement(COURSE, ADA, "initialized", COURSE.id, at(0))])
+    assert [(t.item_id, t.title) for t in report.tasks] == [
+        ("task-1", "Describe your team"),
+        ("task-2", "List your partners"),
+        ("task-3", "Plan a meeting"),
+    ]
+    assert [s.completions for s in report.summaries] == [0, 0, 0]
+    assert learner(report, "Ada Lovelace").progress == 0
+
+
+def test_scenario_gives_each_learner_their_completions() -> None:
+    statements, _ = learner_statements(COURSE)
+    _, report = aggregate(statements)
+    assert [row.display for row in report.learners] == [
+        "Ada Lovelace",
+        "Bob <b>Builder</b>",
+        "Dan",
+        "Eve",
+        "https://id.example.org/chloe",
+    ]
+    assert completed_ids(report, "Ada Lovelace") == ["task-1", "task-2", "task-3"]
+    assert completed_ids(report, "Bob <b>Builder</b>") == ["task-1"]  # task-2 was voided
+    assert completed_ids(report, "https://id.example.org/chloe") == ["task-3"]
+    assert completed_ids(report, "Eve") == ["task-1"]  # cmi5: matched by object id
+    assert [(s.completions, round(s.rate, 2)) for s in report.summaries] == [
+        (3, 0.6),
+        (1, 0.2),
+        (2, 0.4),
+    ]
+
+
+def test_task_completion_time_is_the_first_and_the_response_the_latest() -> None:
+    statements, _ = learner_statements(COURSE)
+    _, report = aggregate(statements, include_responses=True)
+    chloe = learner(report, "https://id.example.org/chloe")
+    cell = chloe.tasks[2]
+    assert cell.completed_at == at(3, 2)
+    assert cell.response == "Second plan, better"
+
+
+def test_responses_are_left_out_unless_asked_for() -> None:
+    statements, _ = learner_statements(COURSE)
+    _, report = aggregate(statements)
+    assert all(cell.response is None for row in report.learners for cell in row.tasks)
+    assert not report.responses_included
+
+
+def test_learner_with_only_removed_tasks_is_reported_not_dropped() -> None:
+    statements, _ = learner_statements(COURSE)
+    _, report = aggregate(statements)
+    dan = learner(report, "Dan")
+    assert dan.only_removed_tasks
+    assert [(c.item_id, c.title, c.in_course, c.module_title) for c in report.removed_tasks] == [
+        ("old-task", "An old task", False, "Basics")
+    ]
+    assert dan.removed_tasks[0].completed
+    assert report.removed_summaries[0].completions == 1
+
+
+def test_learner_is_grouped_by_ifi_and_shown_by_latest_name() -> None:
+    renamed = {**ADA, "name": "Ada King"}
+    _, report = aggregate(
+        [
+            statement(COURSE, renamed, "initialized", COURSE.id, at(2)),
+            statement(COURSE, ADA, "initialized", COURSE.id, at(1)),
+            statement(COURSE, {"mbox": ADA["mbox"]}, "terminated", COURSE.id, at(3)),
+        ]
+    )
+    assert len(report.learners) == 1
+    row = report.learners[0]
+    assert row.name == "Ada King"
+    assert (row.first_activity, row.last_activity) == (at(1), at(3))
+
+
+def test_learner_without_name_is_shown_by_identifier() -> None:
+    _, report = aggregate(
+        [
+            statement(COURSE, CHLOE, "initialized", COURSE.id, at(0)),
+            statement(COURSE, BOB | {"name": ""}, "initialized", COURSE.id, at(0)),
+            statement(COURSE, {"mbox": "mailto:zoe@example.org"}, "initialized", COURSE.id, at(0)),
+            statement(COURSE, {"mbox_sha1sum": "a" * 40}, "initialized", COURSE.id, at(0)),
+        ]
+    )
+    assert sorted(row.display for row in report.learners) == [
+        "bob-42 (https://lms.example.org)",
+        "https://id.example.org/chloe",
+        "sha1:aaaaaaaaaaaa",
+        "zoe@example.org",
+    ]
+
+
+def test_duplicate_statement_id_counts_once() -> None:
+    first = completed_task(COURSE, ADA, "basics", "task-1", at(0), "x")
+    aggregator, report = aggregate([first, copy.deepcopy(first), copy.deepcopy(first)])
+    assert report.summaries[0].completions == 1
+    assert aggregator.duplicates == 2
+
+
+@pytest.mark.parametrize("voiding_first", [True, False], ids=["void-before", "void-after"])
+def test_voided_completion_is_left_out_whatever_the_order(voiding_first: bool) -> None:
+    target = completed_task(COURSE, BOB, "basics", "task-2", at(1), "to void")
+    kept = completed_task(COURSE, BOB, "basics", "task-1", at(1), "kept")
+    void = voiding(target["id"], at(2))
+    order = [void, target, kept] if voiding_first else [target, kept, void]
+    aggregator, report = aggregate(order)
+    assert completed_ids(report, "Bob <b>Builder</b>") == ["task-1"]
+    assert aggregator.voided_skipped == 1
+    assert "Admin" not in [row.display for row in report.learners]  # voiding is not activity
+
+
+def test_voided_ids_from_the_separate_query_are_applied() -> None:
+    target = completed_task(COURSE, BOB, "basics", "task-2", at(1), "to void")
+    aggregator = Aggregator(COURSE)
+    aggregator.add_voiding(voiding(target["id"], at(2)))
+    aggregator.add(target)
+    assert aggregator.report(generated_at=NOW).summaries[1].completions == 0
+
+
+def test_report_does_not_depend_on_statement_order() -> None:
+    statements, _ = learner_statements(COURSE)
+    _, expected = aggregate(statements, include_responses=True)
+    rng = random.Random(1)
+    for _ in range(20):
+        shuffled = statements[:]
+        rng.shuffle(shuffled)
+        _, report = aggregate(shuffled, include_responses=True)
+        assert to_json(report) == to_json(expected)
+
+
+def test_completed_with_completion_false_does_not_count() -> None:
+    found = completed_task(COURSE, ADA, "basics", "task-1", at(0), "x")
+    found["result"]["completion"] = False
+    _, report = aggregate([found])
+    assert report.summaries[0].completions == 0
+    assert len(report.learners) == 1  # still activity
+
+
+def test_other_courses_completions_are_ignored() -> None:
+    other = sample_course(course_id="https://courses.example.org/other")
+    found = completed_task(other, ADA, "basics", "task-1", at(0), "x")
+    _, report = aggregate([found])
+    assert report.removed_tasks == ()
+    assert report.summaries[0].completions == 0
+
+
+def _malformed_cases() -> dict[str, Any]:
+    good = completed_task(COURSE, ADA, "basics", "task-1", at(0), "x")
+    cases: dict[str, Any] = {"not-an-object": ["a", "list"], "a-string": "statement"}
+    for key in ("actor", "verb", "object", "id"):
+        broken = copy.deepcopy(good)
+        del broken[key]
+        cases[f"no-{key}"] = broken
+    two_ifis = copy.deepcopy(good)
+    two_ifis["actor"]["openid"] = "https://id.example.org/ada"
+    cases["two-ifis"] = two_ifis
+    no_ifi = copy.deepcopy(good)
+    no_ifi["actor"] = {"name": "Nobody"}
+    cases["no-ifi"] = no_ifi
+    bad_mbox = copy.deepcopy(good)
+    bad_mbox["actor"]["mbox"] = "ada@example.org"
+    cases["mbox-without-mailto"] = bad_mbox
+    bad_time = copy.deepcopy(good)
+    bad_time["timestamp"] = "yesterday"
+    cases["bad-timestamp"] = bad_time
+    no_verb_id = copy.deepcopy(good)
+    no_verb_id["verb"] = {"display": {"en": "completed"}}
+    cases["verb-without-id"] = no_verb_id
+    number_id = copy.deepcopy(good)
+    number_id["object"]["id"] = 42
+    cases["object-id-not-a-string"] = number_id
+    actor_list = copy.deepcopy(good)
+    actor_list["actor"] = [ADA]
+    cases["actor-not-an-object"] = actor_list
+    bad_void = voiding("x", at(0))
+    bad_void["object"] = {"objectType": "Activity", "id": COURSE.id}
+    cases["voiding-without-statementref"] = bad_void
+    return cases
+
+
+MALFORMED = _malformed_cases()
+
+
+@pytest.mark.parametrize("name", sorted(MALFORMED))
+def test_malformed_statement_is_skipped_and_counted(name: str) -> None:
+    good = completed_task(COURSE, EVE, "basics", "task-2", at(0), "fine")
+    aggregator, report = aggregate([MALFORMED[name], good])
+    assert aggregator.malformed == 1
+    assert aggregator.received == 2
+    assert [row.display for row in report.learners] == ["Eve"]
+
+
+def test_module_and_course_completion_derived_from_tasks_without_statements() -> None:
+    statements = [
+        completed_task(COURSE, EVE, "basics", "task-1", at(0), "a"),
+        completed_task(COURSE, EVE, "basics", "task-2", at(1), "b"),
+    ]
+    _, report = aggregate(statements)
+    eve = report.learners[0]
+    basics, practice = eve.modules
+    assert (basics.completed_at, basics.source) == (at(1), "derived")
+    assert not practice.completed
+    assert not eve.course_completed
+    _, report = aggregate([*statements, completed_task(COURSE, EVE, "practice", "task-3", at(2), "c")])
+    eve = report.learners[0]
+    assert (eve.course_completed_at, eve.course_completion_source) == (at(2), "derived")
+    assert eve.progress == 1
+
+
+def test_stated_course_completion_wins_over_derived() -> None:
+    statements, _ = learner_statements(COURSE)
+    _, report = aggregate(statements)
+    ada = learner(report, "Ada Lovelace")
+    assert ada.course_completion_source == "statement"
+    assert ada.course_completed_at == at(1, 4)
+    assert [m.source for m in ada.modules] == ["statement", "statement"]
+
+
+def test_all_items_rule_counts_opened_reads_and_watches() -> None:
+    course = sample_course(completion=CompletionRule.ALL_ITEMS)
+    statements = [
+        completed_task(course, EVE, "basics", "task-1", at(0), "a"),
+        completed_task(course, EVE, "basics", "task-2", at(0, 1), "b"),
+        statement(course, EVE, "experienced", task_iri(course, "basics", "read-brief"), at(0, 2)),
+    ]
+    _, report = aggregate(statements, course=course)
+    eve = report.learners[0]
+    assert eve.progress == pytest.approx(3 / 5)
+    assert eve.modules[0].completed_at == at(0, 2)  # the READ was the last requirement
+    assert not eve.modules[1].completed
+
+
+def test_completions_by_day_counts_course_tasks_per_utc_day() -> None:
+    statements, _ = learner_statements(COURSE)
+    _, report = aggregate(statements)
+    assert [(d.isoformat(), n) for d, n in report.completions_by_day] == [
+        ("2024-05-01", 2),
+        ("2024-05-02", 1),
+        ("2024-05-03", 1),
+        ("2024-05-04", 1),
+        ("2024-05-07", 1),
+    ]
+    assert sum(n for _, n in report.completions_by_day) == sum(
+        s.completions for s in report.summaries
+    )
+
+
+def test_time_zones_are_compared_as_instants() -> None:
+    early = statement(COURSE, ADA, "initialized", COURSE.id, at(0))
+    early["timestamp"] = "2024-05-01T11:00:00+02:00"  # 09:00 UTC
+    late = statement(COURSE, ADA, "terminated", COURSE.id, at(0))
+    late["timestamp"] = "2024-05-01T09:30:00"  # no zone: UTC
+    _, report = aggregate([late, early])
+    row = report.learners[0]
+    assert row.first_activity.isoformat() == "2024-05-01T09:00:00+00:00"
+    assert row.last_activity.isoformat() == "2024-05-01T09:30:00+00:00"
+
+
+def test_statement_without_timestamp_uses_stored() -> None:
+    found = statement(COURSE, DAN, "initialized", COURSE.id, at(0))
+    del found["timestamp"]
+    found["stored"] = "2024-05-03T00:00:00Z"
+    _, report = aggregate([found])
+    assert report.learners[0].first_activity == at(1, 15)
+
+
+def test_vocabulary_ids_are_used_for_tasks() -> None:
+    module = COURSE.modules[0]
+    item = module.items[1]
+    assert Aggregator(COURSE)._tasks[0].iri == vocab.item_iri(COURSE, module, item)

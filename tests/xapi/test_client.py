@@ -1,0 +1,241 @@
+"""The LRS client: paging over real HTTP (a real Ralph, and a local server for the link styles
+Ralph does not use); error paths with a faked transport."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+import pytest
+
+from bench.report import LINK_STYLES, StatementServer
+from coursepack.errors import UserError
+from coursepack.xapi.client import (
+    EXIT_AUTH_REFUSED,
+    EXIT_BAD_RESPONSE,
+    EXIT_UNREACHABLE,
+    LrsAuthRefused,
+    LrsBadResponse,
+    LrsClient,
+    LrsUnreachable,
+    auth_from_env,
+    basic_auth,
+    normalise_endpoint,
+)
+from tests.report.helpers import ADA, at, post_statements, sample_course, statement
+from tests.support.lrs import RalphLRS
+
+COURSE = sample_course()
+
+
+def lines(count: int) -> list[bytes]:
+    return [
+        json.dumps(statement(COURSE, ADA, "experienced", COURSE.id, at(0, i))).encode()
+        for i in range(count)
+    ]
+
+
+@pytest.mark.parametrize("style", LINK_STYLES)
+def test_follows_more_links_of_every_style_to_the_end(style: str) -> None:
+    with (
+        StatementServer(lines(7), link_style=style) as server,
+        LrsClient(server.endpoint, page_size=3) as client,
+    ):
+        pages = list(client.pages({"activity": COURSE.id}))
+    assert [len(p.statements) for p in pages] == [3, 3, 1]
+    assert len({s["id"] for p in pages for s in p.statements}) == 7
+
+
+def test_sends_the_xapi_version_header_and_credentials_on_every_page() -> None:
+    with (
+        StatementServer(lines(5), auth="Basic abc=") as server,
+        LrsClient(server.endpoint, auth="Basic abc=", page_size=2) as client,
+    ):
+        assert len(list(client.statements({}))) == 5
+    assert len(server.requests) == 3
+    for _, headers in server.requests:
+        assert headers["X-Experience-API-Version"] == "1.0.3"
+        assert headers["Authorization"] == "Basic abc="
+
+
+@pytest.mark.e2e
+def test_reads_ralph_pages_oldest_first_with_relative_more_links(lrs: RalphLRS) -> None:
+    sent = [statement(COURSE, ADA, "experienced", COURSE.id, at(0, i)) for i in range(5)]
+    post_statements(lrs, sent)
+    with LrsClient(lrs.endpoint, auth=lrs.auth_header, page_size=2) as client:
+        pages = list(client.pages({"activity": COURSE.id}))
+    assert len(pages) >= 3
+    assert pages[0].more is not None and pages[0].more.startswith("/")  # Ralph: host-relative
+    assert sorted(s["id"] for p in pages for s in p.statements) == sorted(s["id"] for s in sent)
+
+
+@pytest.mark.e2e
+def test_post_statements_tolerates_a_resent_id(lrs: RalphLRS) -> None:
+    found = statement(COURSE, ADA, "initialized", COURSE.id, at(0))
+    other = statement(COURSE, ADA, "terminated", COURSE.id, at(1))
+    with LrsClient(lrs.endpoint, auth=lrs.auth_header) as client:
+        assert client.post_statements([found]) == 1
+        changed = {**found, "timestamp": "2024-05-02T00:00:00.000Z"}  # Ralph: 409
+        client.post_statements([changed, other])
+    assert {s["id"] for s in lrs.statements()} == {found["id"], other["id"]}
+
+
+@pytest.mark.e2e
+def test_wrong_password_on_ralph_is_auth_refused(lrs: RalphLRS) -> None:
+    with (
+        LrsClient(lrs.endpoint, auth=basic_auth(lrs.username, "wrong")) as client,
+        pytest.raises(LrsAuthRefused) as raised,
+    ):
+        list(client.statements({}))
+    assert raised.value.exit_code == EXIT_AUTH_REFUSED
+
+
+# -- error paths, with a faked transport -------------------------------------------------------
+
+
+def fake(handler: Any) -> LrsClient:
+    return LrsClient("https://lrs.example.org/xapi/", transport=httpx.MockTransport(handler))
+
+
+def answer(status: int, body: Any = None, **kw: Any) -> Any:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if isinstance(body, bytes):
+            return httpx.Response(status, content=body, **kw)
+        return httpx.Response(status, json=body, **kw)
+
+    return handler
+
+
+@pytest.mark.parametrize(
+    ("handler", "error", "code", "words"),
+    [
+        (answer(401, {"detail": "Invalid credentials"}), LrsAuthRefused, 4, "401"),
+        (answer(403, {"detail": "no"}), LrsAuthRefused, 4, "403"),
+        (answer(404, b"Not Found"), LrsBadResponse, 5, "xAPI endpoint"),
+        (answer(500, {"detail": "boom"}), LrsBadResponse, 5, "500: boom"),
+        (answer(302, b"", headers={"Location": "https://x/login"}), LrsBadResponse, 5, "login"),
+        (
+            answer(200, b"<!DOCTYPE html><html>", headers={"Content-Type": "text/html"}),
+            LrsBadResponse,
+            5,
+            "got text/html, starting '<!DOCTYPE",
+        ),
+        (answer(200, {"items": []}), LrsBadResponse, 5, "statements"),
+        (answer(200, [1, 2]), LrsBadResponse, 5, "statements"),
+        (answer(200, {"statements": [], "more": 3}), LrsBadResponse, 5, "more"),
+    ],
+    ids=[
+        "401",
+        "403",
+        "404",
+        "500",
+        "redirect",
+        "html-page",
+        "json-without-statements",
+        "json-array",
+        "more-not-a-string",
+    ],
+)
+def test_bad_answers_become_one_line_errors_with_exit_codes(
+    handler: Any, error: type[Exception], code: int, words: str
+) -> None:
+    with fake(handler) as client, pytest.raises(error) as raised:
+        list(client.statements({}))
+    assert isinstance(raised.value, UserError)
+    assert raised.value.exit_code == code
+    assert "\n" not in raised.value.message
+    assert words in raised.value.message
+
+
+@pytest.mark.parametrize(
+    "exception",
+    [httpx.ConnectError("Connection refused"), httpx.ReadTimeout("timed out")],
+    ids=["refused", "timeout"],
+)
+def test_transport_failures_are_unreachable(exception: Exception) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise exception
+
+    with fake(handler) as client, pytest.raises(LrsUnreachable) as raised:
+        list(client.statements({}))
+    assert raised.value.exit_code == EXIT_UNREACHABLE
+
+
+def test_unreachable_port_is_unreachable() -> None:
+    from tests.support.lrs import free_port
+
+    with (
+        LrsClient(f"http://127.0.0.1:{free_port()}/xAPI/", timeout=5) as client,
+        pytest.raises(LrsUnreachable),
+    ):
+        list(client.statements({}))
+
+
+def test_more_link_to_another_server_is_not_followed() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"statements": [], "more": "https://evil.example/s?x"})
+
+    with fake(handler) as client, pytest.raises(LrsBadResponse, match="another server"):
+        list(client.statements({}))
+
+
+def test_a_more_link_that_loops_is_an_error_not_a_hang() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"statements": [], "more": "/xapi/statements?page=2"})
+
+    with fake(handler) as client, pytest.raises(LrsBadResponse) as raised:
+        list(client.statements({}))
+    assert raised.value.exit_code == EXIT_BAD_RESPONSE
+
+
+def test_limit_is_the_page_size_and_filters_are_passed_on() -> None:
+    seen: list[httpx.URL] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url)
+        return httpx.Response(200, json={"statements": []})
+
+    with LrsClient(
+        "https://lrs.example.org/xapi", transport=httpx.MockTransport(handler), page_size=250
+    ) as client:
+        list(client.statements({"activity": COURSE.id, "related_activities": "true"}))
+    assert seen[0].path == "/xapi/statements"
+    assert dict(seen[0].params) == {
+        "activity": COURSE.id,
+        "related_activities": "true",
+        "limit": "250",
+    }
+
+
+# -- configuration -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("https://lrs.example.org/xapi", "https://lrs.example.org/xapi/"),
+        ("https://lrs.example.org/xapi/", "https://lrs.example.org/xapi/"),
+        ("https://lrs.example.org/xapi/statements", "https://lrs.example.org/xapi/"),
+        (" http://127.0.0.1:8100/xAPI/ ", "http://127.0.0.1:8100/xAPI/"),
+    ],
+)
+def test_endpoint_is_normalised(given: str, expected: str) -> None:
+    assert normalise_endpoint(given) == expected
+
+
+@pytest.mark.parametrize("bad", ["lrs.example.org/xapi", "ftp://x/", "https://x/?a=1", ""])
+def test_endpoint_that_is_not_an_http_url_is_a_user_error(bad: str) -> None:
+    with pytest.raises(UserError) as raised:
+        normalise_endpoint(bad)
+    assert raised.value.exit_code == 1
+
+
+def test_auth_from_env() -> None:
+    assert auth_from_env({}) is None
+    assert auth_from_env({"COURSEPACK_LRS_AUTH": "Basic xyz="}) == "Basic xyz="
+    user = {"COURSEPACK_LRS_USERNAME": "key", "COURSEPACK_LRS_PASSWORD": "secret"}
+    assert auth_from_env(user) == "Basic a2V5OnNlY3JldA=="
+    assert auth_from_env({**user, "COURSEPACK_LRS_AUTH": "Bearer t"}) == "Bearer t"
+    with pytest.raises(UserError, match="COURSEPACK_LRS_PASSWORD is not set"):
+        auth_from_env({"COURSEPACK_LRS_USERNAME": "key"})
