@@ -28,6 +28,7 @@
  *     start()  -> {connected, resumed, state, learner: {id, name} | null, completed, failed}
  *                 connected=false: no LMS/LRS (core runs in local mode and says so);
  *                 failed=true: an LMS was found but could not be started.
+ *                 ended=true: the LMS session is over (a cmi5 AU reloaded after terminated).
  *                 state: what the standard's storage held (from unpackState), or null.
  *     save(state) -> {ok, omitted: [taskKey]}   persist the state (suspend data, bookmark);
  *                 omitted = TASKs whose reflection text did not fit (kept on the device).
@@ -179,6 +180,21 @@
   // The course, indexed from the configuration
 
   var modules = config.modules || [];
+  // Scope: a launch URL ?<target.moduleParam>=<module id> (one cmi5 AU per module) shows,
+  // tracks and completes that module only; its state is kept apart from the others'.
+  var scope = (function () {
+    var param = target.moduleParam;
+    if (!param || !window.URLSearchParams) return null;
+    var id = new window.URLSearchParams(window.location.search).get(param);
+    for (var i = 0; i < modules.length; i++) if (modules[i].id === id) return id;
+    return null;
+  })();
+  if (scope) {
+    modules = modules.filter(function (m) {
+      return m.id === scope;
+    });
+    courseConf = Object.assign({}, courseConf, { storageKey: (courseConf.storageKey || "coursepack") + ":" + scope });
+  }
   var sectionList = [];
   var itemsByKey = {};
   var sectionsByKey = {};
@@ -639,13 +655,20 @@
 
   function indexDom() {
     qsa(document, "[data-cp-section]").forEach(function (el) {
-      dom.sections[el.getAttribute("data-cp-section")] = el;
+      var key = el.getAttribute("data-cp-section");
+      if (has(sectionsByKey, key)) dom.sections[key] = el;
+      else el.hidden = true; // another module's, out of scope
     });
     qsa(document, "[data-cp-item]").forEach(function (el) {
       dom.items[el.getAttribute("data-cp-item")] = el;
     });
     qsa(document, "[data-cp-section-link]").forEach(function (el) {
-      dom.links[el.getAttribute("data-cp-section-link")] = el;
+      var key = el.getAttribute("data-cp-section-link");
+      if (has(sectionsByKey, key)) dom.links[key] = el;
+      else (el.closest(".cp-toc__module") || el).hidden = true;
+    });
+    qsa(document, "[data-cp-goto]").forEach(function (el) {
+      if (!sectionByDomId(el.getAttribute("data-cp-goto"))) el.hidden = true;
     });
     dom.notices = document.querySelector("[data-cp-notices]");
     dom.progress = document.querySelector("[data-cp-progress]");
@@ -1132,7 +1155,7 @@
         var device = readDevice();
         state = cleanState(device);
         session.resumed = !!device;
-        notice("mode", t(result.failed ? "notice.lmsFailed" : "notice.noLms"), "warning");
+        notice("mode", t(result.ended ? "notice.ended" : result.failed ? "notice.lmsFailed" : "notice.noLms"), "warning");
       }
       if (!storage()) {
         storageOk = false;

@@ -1,0 +1,424 @@
+/*
+ * coursepack cmi5 adapter (see core.js for the adapter interface, xapi.js for the tracker and
+ * its persistent outbox, targets/cmi5.py for cmi5.xml and config.target).
+ *
+ * Launch (cmi5 §8.1): <AU url>?endpoint=…&fetch=…&actor=…&registration=…&activityId=…, any
+ * order, next to the AU url's own ?module=<id> (a per-module AU: core shows that module only).
+ *
+ *   1. The auth token: POST to `fetch` exactly once per session; the answer is kept in
+ *      sessionStorage (keyed by the one-time fetch URL) so a reload in the same session does
+ *      not call it again (cmi5 best practice 17). Every request then sends "Basic <token>".
+ *   2. LMS.LaunchData from the State resource: contextTemplate (the base context of every
+ *      statement, never overwritten), launchMode, moveOn, masteryScore, returnURL.
+ *   3. cmi5LearnerPreferences from the Agent Profile resource (read as the spec requires;
+ *      a missing document or resource is normal).
+ *   4. Statements, all through one xapi.js tracker (persistent outbox):
+ *      - cmi5 defined (object = the launch activityId, cmi5 category): `initialized` first;
+ *        `completed` when the completion rule of the AU's scope is met — at most once per
+ *        registration (the LRS is asked, and the saved state remembers), with duration and
+ *        the moveon category, never a score or success; `terminated` last, with duration.
+ *      - cmi5 allowed (no cmi5 category; the AU's activityId added as parent): the xAPI
+ *        target's own vocabulary from xapi.js's course emitter — `experienced` for a READ or
+ *        WATCH, `completed` with the response for a TASK. Only in launchMode Normal: Browse
+ *        and Review send `initialized` and `terminated` only.
+ *   5. After `terminated` (an explicit exit), the window or frame goes to returnURL, if any.
+ *
+ * The session's defined statements are remembered in sessionStorage too: a reload never sends
+ * a second `initialized` or fetches a second token, and after `terminated` (sent when the page
+ * is closed or reloaded: a page cannot tell the two apart) the session is over — a reloaded
+ * page then says so (notice.ended) and keeps progress in this browser only.
+ */
+(function (window) {
+  "use strict";
+
+  var Coursepack = window.Coursepack;
+  var X = window.CoursepackXAPI;
+  if (!Coursepack || !X) return;
+
+  var STATE_FORMAT = "coursepack-state/1";
+  var STATE_KEEPALIVE_MAX = 8 * 1024;
+  var UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+  function sessionStore() {
+    try {
+      var s = window.sessionStorage;
+      s.setItem("coursepack:probe", "1");
+      s.removeItem("coursepack:probe");
+      return s;
+    } catch (err) {
+      return null;
+    }
+  }
+
+  /** The cmi5 launch parameters (names are case-sensitive; values URL-decoded). */
+  function parseLaunch(search) {
+    var params = new window.URLSearchParams(search || "");
+    var endpoint = (params.get("endpoint") || "").trim();
+    if (endpoint && endpoint.charAt(endpoint.length - 1) !== "/") endpoint += "/";
+    var registration = (params.get("registration") || "").trim().toLowerCase();
+    return {
+      endpoint: endpoint,
+      fetch: (params.get("fetch") || "").trim(),
+      actorRaw: params.get("actor"),
+      actor: params.get("actor") ? X.normalizeActor(params.get("actor")) : null,
+      registration: UUID.test(registration) ? registration : "",
+      activityId: (params.get("activityId") || "").trim(),
+      any: ["endpoint", "fetch", "actor", "registration", "activityId"].some(function (k) {
+        return params.has(k);
+      }),
+    };
+  }
+
+  Coursepack.registerAdapter("cmi5", function (ctx) {
+    var config = ctx.config;
+    var target = config.target || {};
+    var xconf = config.xapi || {};
+    var cmi5 = xconf.cmi5 || {};
+    var verbs = xconf.verbs || {};
+    var course = config.course || {};
+    var stateId = xconf.stateId || "coursepack-state";
+    var launchModes = target.launchModes || { Normal: true, Browse: false, Review: false };
+    var launch = parseLaunch(window.location.search);
+    var store = sessionStore();
+    var sessionKey = "coursepack:cmi5:" + X.shortHash(launch.fetch || "");
+    var auth = "";
+    var tracker = null;
+    var emitter = null;
+    var launchData = null;
+    var tracking = false; // launchMode Normal: completed and the allowed statements
+    var live = false;
+    var startMs = 0;
+    var completedSent = false;
+    var returnURL = "";
+    var localKey = null;
+    var saidUnavailable = false;
+    var reportedStop = false;
+
+    // --- the session record (sessionStorage): token and defined statements already sent
+    function readSession() {
+      try {
+        var value = JSON.parse((store && store.getItem(sessionKey)) || "null");
+        return value && typeof value === "object" ? value : {};
+      } catch (err) {
+        return {};
+      }
+    }
+
+    function writeSession(update) {
+      var value = Object.assign(readSession(), update);
+      try {
+        if (store) store.setItem(sessionKey, JSON.stringify(value));
+      } catch (err) {
+        /* a full or refused sessionStorage only loses reload support */
+      }
+      return value;
+    }
+
+    function markSent(verb) {
+      var sent = readSession().sent || {};
+      sent[verb] = true;
+      writeSession({ sent: sent });
+    }
+
+    // --- HTTP to the LMS (fetch URL) and its LRS (documents, statement queries)
+    async function getToken() {
+      var saved = readSession();
+      if (saved.token) return { token: saved.token };
+      var res;
+      try {
+        res = await window.fetch(launch.fetch, {
+          method: "POST",
+          credentials: "omit",
+          cache: "no-store",
+        });
+      } catch (err) {
+        return { error: "the fetch URL could not be reached: " + String(err) };
+      }
+      var body = null;
+      try {
+        body = await res.json();
+      } catch (err) {
+        body = null;
+      }
+      if (res.status !== 200 || !body || typeof body["auth-token"] !== "string" || !body["auth-token"]) {
+        var code = body && body["error-code"] ? " (error-code " + body["error-code"] + ": " + (body["error-text"] || "") + ")" : "";
+        return { error: "the fetch URL gave no auth token: HTTP " + res.status + code };
+      }
+      writeSession({ token: body["auth-token"] });
+      return { token: body["auth-token"] };
+    }
+
+    async function lrsGet(path, params) {
+      var query = Object.keys(params)
+        .map(function (k) {
+          return encodeURIComponent(k) + "=" + encodeURIComponent(params[k]);
+        })
+        .join("&");
+      try {
+        var res = await window.fetch(launch.endpoint + path + "?" + query, {
+          method: "GET",
+          headers: { Authorization: auth, "X-Experience-API-Version": xconf.version || "1.0.3" },
+          credentials: "omit",
+          cache: "no-store",
+        });
+        var text = await res.text();
+        var value = null;
+        try {
+          value = JSON.parse(text);
+        } catch (err) {
+          value = null;
+        }
+        return { status: res.status, value: value };
+      } catch (err) {
+        return { status: 0, value: null };
+      }
+    }
+
+    function agentParam() {
+      return JSON.stringify(tracker ? tracker.actor : launch.actor);
+    }
+
+    /** Has a completed statement for this AU been stored in this registration already? */
+    async function completedInRegistration() {
+      var res = await lrsGet("statements", {
+        agent: agentParam(),
+        verb: verbs.completed,
+        activity: launch.activityId,
+        registration: launch.registration,
+        limit: 1,
+      });
+      var found = res.status === 200 && res.value && Array.isArray(res.value.statements) ? res.value.statements : [];
+      return found.length > 0;
+    }
+
+    // --- statements
+    function category(id) {
+      return { objectType: "Activity", id: id };
+    }
+
+    /** A cmi5 defined statement: object = activityId, cmi5 category (+ moveon). */
+    function sendDefined(verb, result, moveOn) {
+      var categories = [category(cmi5.category)];
+      if (moveOn) categories.push(category(cmi5.moveOnCategory));
+      var statement = tracker.send({
+        verb: verb,
+        object: launch.activityId,
+        result: result,
+        category: categories,
+        cmi5Defined: true,
+      });
+      markSent(verb);
+      return statement;
+    }
+
+    /** Allowed statements: the AU's activityId as parent; never the cmi5 category. */
+    function decorate(statement, partial) {
+      if (partial && partial.cmi5Defined) return;
+      var context = (statement.context = statement.context || {});
+      var ca = (context.contextActivities = context.contextActivities || {});
+      var parents = Array.isArray(ca.parent) ? ca.parent : ca.parent ? [ca.parent] : [];
+      if (!parents.some(function (a) {
+        return a.id === launch.activityId;
+      })) {
+        parents.push(category(launch.activityId));
+      }
+      ca.parent = parents;
+      if (Array.isArray(ca.category)) {
+        ca.category = ca.category.filter(function (a) {
+          return a.id !== cmi5.category && a.id !== cmi5.moveOnCategory;
+        });
+        if (!ca.category.length) delete ca.category;
+      }
+    }
+
+    function duration() {
+      return X.isoDuration(ctx.now() - startMs);
+    }
+
+    function onStatus(status) {
+      if (status.mode === "stopped" && status.stopped && !reportedStop) {
+        reportedStop = true;
+        X.debug.note("the LRS refused the cmi5 token (HTTP " + status.stopped.status + "): sending stopped; statements are kept in this browser");
+        ctx.reportError(String(status.stopped.status || "LRS"), status.stopped.message);
+      }
+    }
+
+    // --- saved progress: the State resource (this AU, registration) and this browser
+    function readLocal() {
+      try {
+        return JSON.parse(window.localStorage.getItem(localKey) || "null");
+      } catch (err) {
+        return null;
+      }
+    }
+
+    function writeLocal(doc) {
+      try {
+        window.localStorage.setItem(localKey, JSON.stringify(doc));
+      } catch (err) {
+        /* the LMS copy still holds it */
+      }
+    }
+
+    function parseDoc(value) {
+      if (value && typeof value === "object" && value.format === STATE_FORMAT && typeof value.state === "string") {
+        return value;
+      }
+      return null;
+    }
+
+    function savedMs(doc) {
+      var ms = doc ? Date.parse(doc.savedAt) : NaN;
+      return isNaN(ms) ? 0 : ms;
+    }
+
+    function fail(message, data) {
+      X.debug.note(message);
+      ctx.log("error", "cmi5: " + message, data);
+      return { connected: false, failed: true };
+    }
+
+    return {
+      name: "cmi5",
+
+      start: async function () {
+        if (!launch.any) {
+          X.debug.note("launched without cmi5 parameters: not tracking (local mode)");
+          return { connected: false };
+        }
+        if (!launch.endpoint || !launch.fetch || !launch.activityId || !launch.registration) {
+          return fail("the cmi5 launch parameters are incomplete", window.location.search);
+        }
+        if (!launch.actor || !launch.actor.account) {
+          return fail("the cmi5 launch has no actor with an account", launch.actorRaw);
+        }
+        var session = readSession();
+        if (session.sent && session.sent.terminated) {
+          // Nothing may follow terminated in a session: the learner relaunches from the LMS.
+          X.debug.note("this cmi5 session has ended (terminated); launch the course again from the LMS");
+          return { connected: false, failed: true, ended: true };
+        }
+        var token = await getToken();
+        if (!token.token) return fail(token.error);
+        auth = "Basic " + token.token;
+
+        var ld = await lrsGet("activities/state", {
+          stateId: target.launchDataStateId || "LMS.LaunchData",
+          activityId: launch.activityId,
+          agent: JSON.stringify(launch.actor),
+          registration: launch.registration,
+        });
+        if (ld.status !== 200 || !ld.value || typeof ld.value !== "object" || !ld.value.contextTemplate) {
+          return fail("LMS.LaunchData could not be read (HTTP " + ld.status + ")");
+        }
+        launchData = ld.value;
+        returnURL = launchData.returnURL || launchData.returnUrl || "";
+        var mode = launchData.launchMode || "Normal";
+        tracking = launchModes[mode] === true;
+        // Read as the spec requires at startup; nothing here depends on it.
+        await lrsGet("agents/profile", {
+          agent: JSON.stringify(launch.actor),
+          profileId: target.learnerPreferencesProfileId || "cmi5LearnerPreferences",
+        });
+
+        tracker = X.createTracker({
+          endpoint: launch.endpoint,
+          auth: auth,
+          actor: launch.actor,
+          registration: launch.registration,
+          rootId: launch.activityId,
+          contextTemplate: launchData.contextTemplate,
+          decorate: decorate,
+          onStatus: onStatus,
+          platform: xconf.platform,
+        });
+        startMs = session.startMs || ctx.now();
+        writeSession({ startMs: startMs });
+        if (!(session.sent && session.sent.initialized)) sendDefined("initialized");
+
+        localKey =
+          (course.storageKey || "coursepack") +
+          ":cmi5-state:" +
+          X.shortHash([launch.endpoint, X.actorKey(tracker.actor), launch.registration, launch.activityId].join("|"));
+        var remote = await tracker.state.get(stateId, { activityId: launch.activityId });
+        var fromLrs = remote.status === "ok" ? parseDoc(remote.value) : null;
+        var local = parseDoc(readLocal());
+        var chosen = fromLrs;
+        if (local && (!chosen || savedMs(local) > savedMs(chosen))) chosen = local;
+        completedSent = !!((fromLrs && fromLrs.cmi5Completed) || (local && local.cmi5Completed));
+        if (tracking && !completedSent) completedSent = await completedInRegistration();
+
+        if (tracking) {
+          emitter = X.createCourseEmitter(tracker);
+          Coursepack.on("item:opened", emitter.itemOpened);
+          Coursepack.on("task:completed", emitter.taskCompleted);
+        }
+        Coursepack.onHidden(function () {
+          tracker.flush({ keepalive: true });
+        });
+        live = true;
+        var state = chosen ? ctx.unpackState(chosen.state) : null;
+        return {
+          connected: true,
+          resumed: !!state,
+          state: state,
+          learner: { id: X.actorKey(tracker.actor), name: tracker.actor.name || "" },
+          completed: completedSent,
+        };
+      },
+
+      save: async function (state) {
+        if (!live) return { ok: false, omitted: [] };
+        var packed = ctx.packState(state, null);
+        var doc = {
+          format: STATE_FORMAT,
+          state: packed.text,
+          savedAt: new Date(ctx.now()).toISOString(),
+          cmi5Completed: completedSent,
+        };
+        writeLocal(doc);
+        var body = JSON.stringify(doc);
+        var hidden = window.document.visibilityState === "hidden";
+        var result = await tracker.state.put(stateId, body, {
+          activityId: launch.activityId,
+          keepalive: hidden && body.length <= STATE_KEEPALIVE_MAX,
+        });
+        if (result.status === "unavailable" && !saidUnavailable) {
+          saidUnavailable = true;
+          X.debug.note("this LRS has no State resource: progress is saved in this browser only");
+        }
+        return { ok: result.status === "ok" || result.status === "unavailable", omitted: packed.omitted };
+      },
+
+      setProgress: function (p) {
+        // completed: the AU's completion rule is met (moveOn "Completed"); once per registration
+        if (!live || !tracking || !p.completed || completedSent) return;
+        completedSent = true;
+        sendDefined("completed", { completion: true, duration: duration() }, true);
+      },
+
+      commit: function () {
+        if (tracker && window.document.visibilityState !== "hidden") return tracker.flush();
+        return undefined;
+      },
+
+      finish: async function (info) {
+        if (!live) return;
+        live = false;
+        sendDefined("terminated", { duration: duration() });
+        if (info && info.trigger === "pagehide") {
+          tracker.flush({ keepalive: true });
+          return;
+        }
+        await tracker.flush();
+        if (returnURL) {
+          try {
+            window.location.assign(returnURL);
+          } catch (err) {
+            ctx.log("error", "cmi5: could not go to returnURL", returnURL);
+          }
+        }
+      },
+    };
+  });
+})(window);
