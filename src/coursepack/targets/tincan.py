@@ -86,7 +86,7 @@ class TinCan(Target):
 
     def check(self, course: Course, files: list[OutputFile], ctx: BuildContext) -> list[Problem]:
         """The package rules of the launch convention, checked on the generated manifest."""
-        problems: list[Problem] = []
+        problems: list[Problem] = super().check(course, files, ctx)  # the LMS profile's rules
         manifest = next((f for f in files if f.path == self.manifest_file), None)
         data = manifest.data if manifest is not None else tincan_xml(course)
         assert data is not None
