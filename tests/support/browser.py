@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from tests.support.env import CHROMIUM, require
+from tests.support.env import CHROMIUM, missing, require
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext
@@ -39,8 +39,7 @@ def launch_chromium() -> Iterator[Browser]:
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:  # pragma: no cover - depends on the machine
-        require(False, "Python playwright is not installed: pip install -e '.[test]'")
-        raise
+        missing("Python playwright is not installed: pip install -e '.[test]'")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:

@@ -21,6 +21,7 @@ import json
 import shutil
 import urllib.request
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Literal
@@ -72,6 +73,12 @@ def _base(element: etree._Element) -> str:
     return element.get("{http://www.w3.org/XML/1998/namespace}base") or ""
 
 
+def _first(elements: Iterable[etree._Element], what: str) -> etree._Element:
+    for element in elements:
+        return element
+    raise ValueError(f"imsmanifest.xml has no {what}")
+
+
 def manifest_launch(manifest: bytes) -> str:
     """The launch URL, relative to the package folder, that an LMS derives from the manifest.
 
@@ -80,18 +87,24 @@ def manifest_launch(manifest: bytes) -> str:
     the item's ``parameters`` appended as the SCORM content-packaging book describes.
     """
     root = etree.fromstring(manifest, etree.XMLParser(resolve_entities=False, no_network=True))
-    organizations = next(e for e in root.iter() if _local(e) == "organizations")
+    organizations = _first(
+        (e for e in root.iter() if _local(e) == "organizations"), "<organizations>"
+    )
     orgs = [e for e in organizations if _local(e) == "organization"]
     default = organizations.get("default")
-    org = next((o for o in orgs if o.get("identifier") == default), orgs[0] if orgs else None)
-    if org is None:
-        raise ValueError("imsmanifest.xml has no <organization>")
-    item = next(e for e in org.iter() if _local(e) == "item" and e.get("identifierref"))
-    resources = next(e for e in root.iter() if _local(e) == "resources")
-    resource = next(
-        r
-        for r in resources
-        if _local(r) == "resource" and r.get("identifier") == item.get("identifierref")
+    org = _first([o for o in orgs if o.get("identifier") == default] + orgs, "<organization>")
+    item = _first(
+        (e for e in org.iter() if _local(e) == "item" and e.get("identifierref")),
+        "<item> with an identifierref",
+    )
+    resources = _first((e for e in root.iter() if _local(e) == "resources"), "<resources>")
+    resource = _first(
+        (
+            r
+            for r in resources
+            if _local(r) == "resource" and r.get("identifier") == item.get("identifierref")
+        ),
+        f"<resource identifier={item.get('identifierref')!r}>",
     )
     href = _base(resources) + _base(resource) + (resource.get("href") or "")
     parameters = (item.get("parameters") or "").strip()

@@ -203,6 +203,12 @@ def test_manifest_launch_follows_default_organization_base_and_parameters() -> N
     assert manifest_launch(MANIFEST.encode()) == "content/sco12.html?mode=test"
 
 
+def test_manifest_without_a_launchable_item_is_reported() -> None:
+    manifest = MANIFEST.replace('identifierref="r-sco"', "").replace('identifierref="r-other"', "")
+    with pytest.raises(ValueError, match="no <item> with an identifierref"):
+        manifest_launch(manifest.encode())
+
+
 def test_a_package_folder_is_launched_from_its_manifest(
     tmp_path: Path, scorm_site: ScormSite, scorm_harness: ScormHarness
 ) -> None:
