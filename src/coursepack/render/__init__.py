@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from coursepack.i18n import strings_for
 from coursepack.model import CompletionRule, Course, Item, ItemKind, Module, Section
@@ -49,6 +49,8 @@ CSS_FILE = "assets/coursepack.css"
 RUNTIME_DIR = "runtime"
 _PAGE_TEMPLATE = "index.html"
 _CSS_TEMPLATE = "coursepack.css"
+# where each target's script tags go; course text cannot produce it (its '<' is escaped)
+_SCRIPTS_SLOT = "<!--coursepack:scripts-->"
 _RTL = frozenset({"ar", "fa", "he", "ur", "ps", "sd", "yi", "dv", "ug", "ku"})
 
 
@@ -96,6 +98,7 @@ class RenderedCourse:
     css: bytes
     progress_unit: str  # "tasks" | "items": what the progress bar counts
     progress_total: int
+    page: str  # index.html, with a slot for the target's script tags
 
 
 def section_dom_id(module: Module, section: Section) -> str:
@@ -163,12 +166,29 @@ def render_course(course: Course) -> RenderedCourse:
     unit = progress_unit(course)
     total = len(course.tasks) if unit == "tasks" else len(course.items)
     css = (templates_dir() / _CSS_TEMPLATE).read_bytes()
+    lang = course.language
+    page = (
+        theme_environment()
+        .get_template(_PAGE_TEMPLATE)
+        .render(
+            course=course,
+            modules=modules,
+            t=Strings(strings),
+            lang=lang,
+            dir="rtl" if lang.split("-")[0].lower() in _RTL else "ltr",
+            css=CSS_FILE,
+            scripts_slot=Markup(_SCRIPTS_SLOT),
+            progress_unit=unit,
+            progress_total=total,
+        )
+    )
     return RenderedCourse(
         course=course,
         modules=tuple(modules),
         css=css,
         progress_unit=unit,
         progress_total=total,
+        page=page,
     )
 
 
@@ -223,27 +243,15 @@ def runtime_scripts(adapters: Sequence[str]) -> list[str]:
 def render_package_files(
     rendered: RenderedCourse, *, adapters: Sequence[str], config: dict[str, Any]
 ) -> list[OutputFile]:
-    """Every content file of a package except its manifest, sorted by path."""
+    """Every content file of a package except its manifest, sorted by path.
+
+    The page was rendered once by ``render_course``; a target only adds its script tags.
+    """
     course = rendered.course
     names = runtime_scripts(adapters)
     scripts = [CONFIG_FILE] + [runtime_path(n) for n in names]
-    table = config.get("strings") or strings_for(course.language)
-    lang = course.language
-    page = (
-        theme_environment()
-        .get_template(_PAGE_TEMPLATE)
-        .render(
-            course=course,
-            modules=rendered.modules,
-            t=Strings(table),
-            lang=lang,
-            dir="rtl" if lang.split("-")[0].lower() in _RTL else "ltr",
-            css=CSS_FILE,
-            scripts=scripts,
-            progress_unit=rendered.progress_unit,
-            progress_total=rendered.progress_total,
-        )
-    )
+    tags = "\n".join(f'<script src="{escape(src)}"></script>' for src in scripts)
+    page = rendered.page.replace(_SCRIPTS_SLOT, tags, 1)
     files: dict[str, OutputFile] = {
         LAUNCH_FILE: OutputFile(LAUNCH_FILE, data=page.encode("utf-8")),
         CSS_FILE: OutputFile(CSS_FILE, data=rendered.css),
