@@ -1,9 +1,9 @@
 """Markdown from course files -> safe HTML fragments.
 
-markdown-it (its Rust port) with raw HTML disabled (it is shown as text), links limited to http(s), mailto
-and relative targets, images limited to files of the course's media folder, and headings
-shifted below the page's own outline. Nothing here can produce a script, an event-handler
-attribute or a link that runs code.
+markdown-it (its Rust port) with raw HTML disabled (it is shown as text), links limited to
+http(s), mailto and relative targets, images limited to files of the course's media folder,
+and headings shifted below the page's own outline. Nothing here can produce a script, an
+event-handler attribute or a link that runs code.
 """
 
 from __future__ import annotations
@@ -60,12 +60,13 @@ def media_path(url: str) -> str | None:
 _ANCHOR = re.compile(r'<a href="([^"]*)"((?: title="[^"]*")?)>(.*?)</a>', re.DOTALL)
 _IMAGE = re.compile(r'<img src="([^"]*)" alt="([^"]*)"((?: title="[^"]*")?) />')
 _HEADING_TAG = re.compile(r"<(/?)h([1-6])>")
-_PLUGINS = (
-    # CommonMark without raw HTML (html_block/html_inline stay off: such text is escaped),
-    # plus GFM tables and strikethrough
-    "blockquote code fence heading hr lheading list paragraph reference autolink backticks "
-    "emphasis entity escape image link newline table strikethrough"
-).split()
+# CommonMark without raw HTML (html_block/html_inline stay off: such text is escaped), plus
+# GFM tables and strikethrough
+_PLUGINS = [
+    *("blockquote", "code", "fence", "heading", "hr", "lheading", "list", "paragraph"),
+    *("reference", "autolink", "backticks", "emphasis", "entity", "escape", "image", "link"),
+    *("newline", "table", "strikethrough"),
+]
 
 
 class MarkdownRenderer:
