@@ -108,6 +108,13 @@ def test_each_broken_rule_is_reported(course: Course, change: Any, expected: str
     assert any(expected in p for p in problems), problems
 
 
+def test_checking_leaves_the_statement_unchanged(course: Course) -> None:
+    statement = task_statement(course)
+    before = copy.deepcopy(statement)
+    assert statement_problems(statement) == []
+    assert statement == before
+
+
 def test_to_model_raises_a_shape_error_with_a_one_line_message() -> None:
     with pytest.raises(StatementShapeError) as raised:
         to_model({"id": "nope"})

@@ -15,6 +15,7 @@ compare a statement's ``contextActivities`` with the course structure.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -57,9 +58,13 @@ class StatementShapeError(ValueError):
 
 
 def to_model(statement: Mapping[str, Any]) -> Any:
-    """The statement as a ``tincan.Statement``; raises :class:`StatementShapeError`."""
+    """The statement as a ``tincan.Statement``; raises :class:`StatementShapeError`.
+
+    The library renames keys in the dicts it is given (``objectType`` -> ``object_type``), so
+    it gets a deep copy: the caller's statement is left as it was.
+    """
     try:
-        return tincan.Statement(dict(statement))
+        return tincan.Statement(copy.deepcopy(dict(statement)))
     except Exception as error:  # the library raises bare Exception, ValueError, TypeError...
         message = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
         raise StatementShapeError(message) from error
