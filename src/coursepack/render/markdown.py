@@ -12,6 +12,7 @@ import posixpath
 import re
 from collections.abc import Collection
 from html import unescape
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from markdown_it_pyrs import MarkdownIt
@@ -62,7 +63,7 @@ _IMAGE = re.compile(r'<img src="([^"]*)" alt="([^"]*)"((?: title="[^"]*")?) />')
 _HEADING_TAG = re.compile(r"<(/?)h([1-6])>")
 # CommonMark without raw HTML (html_block/html_inline stay off: such text is escaped), plus
 # GFM tables and strikethrough
-_PLUGINS = [
+_PLUGINS: list[Any] = [
     *("blockquote", "code", "fence", "heading", "hr", "lheading", "list", "paragraph"),
     *("reference", "autolink", "backticks", "emphasis", "entity", "escape", "image", "link"),
     *("newline", "table", "strikethrough"),
