@@ -142,12 +142,16 @@ def estimated_zip_bytes(files: Sequence[OutputFile]) -> int:
     return total
 
 
+def human_size(n: int) -> str:
+    return f"{n / MB:.1f} MB" if n >= MB else f"{n / 1024:.1f} KB"
+
+
 def check_zip_size(rule: Rule, facts: PackageFacts) -> list[str]:
     limit = int(rule.data["max_bytes"])
     size = estimated_zip_bytes(facts.files)
     if size <= limit:
         return []
-    return [f"the package would be {size / MB:.1f} MB; the limit is {limit / MB:.0f} MB"]
+    return [f"the package would be {human_size(size)}; the limit is {human_size(limit)}"]
 
 
 def check_one_root_file(rule: Rule, facts: PackageFacts) -> list[str]:
