@@ -45,7 +45,9 @@ def learner(report: Report, display: str) -> Any:
 
 def completed_ids(report: Report, display: str) -> list[str]:
     row = learner(report, display)
-    return [col.item_id for col, cell in zip(report.tasks, row.tasks, strict=True) if cell.completed]
+    return [
+        col.item_id for col, cell in zip(report.tasks, row.tasks, strict=True) if cell.completed
+    ]
 
 
 def test_every_course_task_appears_titled_even_when_nobody_completed_it() -> None:
@@ -251,7 +253,9 @@ def test_module_and_course_completion_derived_from_tasks_without_statements() ->
     assert (basics.completed_at, basics.source) == (at(1), "derived")
     assert not practice.completed
     assert not eve.course_completed
-    _, report = aggregate([*statements, completed_task(COURSE, EVE, "practice", "task-3", at(2), "c")])
+    _, report = aggregate(
+        [*statements, completed_task(COURSE, EVE, "practice", "task-3", at(2), "c")]
+    )
     eve = report.learners[0]
     assert (eve.course_completed_at, eve.course_completion_source) == (at(2), "derived")
     assert eve.progress == 1

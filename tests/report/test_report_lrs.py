@@ -178,5 +178,8 @@ def test_client_reads_what_ralph_stored(lrs: RalphLRS) -> None:
     statements, _ = learner_statements(COURSE)
     post_statements(lrs, statements)
     with LrsClient(lrs.endpoint, auth=lrs.auth_header, page_size=4) as client:
-        ids = [s["id"] for s in client.statements({"activity": COURSE.id, "related_activities": "true"})]
+        ids = [
+            s["id"]
+            for s in client.statements({"activity": COURSE.id, "related_activities": "true"})
+        ]
     assert len(ids) == len(set(ids)) == len(statements) - 2  # not the voiding, not other course

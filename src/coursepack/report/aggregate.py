@@ -205,7 +205,11 @@ class Aggregator:
             self.voided_skipped += 1
 
     def _is_removed_task(self, object_id: str, obj: dict[str, Any]) -> bool:
-        """A completed activity of this course that is no longer in it (kept, titled)."""
+        """A completed TASK of this course that is no longer in it (kept, titled).
+
+        Its id has the shape of ``vocab.item_iri`` under the course IRI, and its type, if the
+        statement gives one, is the TASK type.
+        """
         if object_id in self._removed:
             return True
         definition = obj.get("definition")
@@ -215,10 +219,10 @@ class Aggregator:
         looks_like_item = (
             rest != object_id and len(parts) == 3 and parts[1] == "items" and all(parts)
         )
-        if not (looks_like_item or definition.get("type") == _TASK_TYPE):
+        if not looks_like_item or definition.get("type", _TASK_TYPE) != _TASK_TYPE:
             return False
         title = _language_value(definition.get("name"), self.course.language)
-        self._removed[object_id] = title or (parts[-1] if looks_like_item else object_id)
+        self._removed[object_id] = title or parts[-1]
         return True
 
     # -- the report ---------------------------------------------------------------------------

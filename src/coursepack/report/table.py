@@ -24,7 +24,7 @@ def _percent(value: float) -> str:
     return f"{value * 100:.0f}%"
 
 
-def renderable(report: Report) -> Group:
+def renderable(report: Report, width: int = 120) -> Group:
     parts: list[Text | Table] = []
     learners = len(report.learners)
     title = Text(report.course_title, style="bold")
@@ -45,10 +45,10 @@ def renderable(report: Report) -> Group:
 
     tasks = Table(title="Tasks", title_justify="left", show_edge=False, pad_edge=False)
     tasks.add_column("#", justify="right", style="dim")
-    tasks.add_column("Module")
-    tasks.add_column("Task")
-    tasks.add_column("Completed", justify="right")
-    tasks.add_column("Rate", justify="right")
+    tasks.add_column("Module", ratio=1)
+    tasks.add_column("Task", ratio=3)
+    tasks.add_column("Completed", justify="right", no_wrap=True)
+    tasks.add_column("Rate", justify="right", no_wrap=True)
     for number, summary_row in enumerate(report.summaries, 1):
         column = summary_row.column
         tasks.add_row(
@@ -62,33 +62,40 @@ def renderable(report: Report) -> Group:
         column = summary_row.column
         tasks.add_row(
             "–",
-            escape(column.module_id),
+            escape(column.module_title or column.module_id),
             escape(column.title) + " [dim](no longer in the course)[/dim]",
             f"{summary_row.completions}/{learners}",
             _percent(summary_row.rate),
         )
     parts.append(tasks)
 
+    # One column per TASK while they fit; else a count of completed tasks.
+    per_task = len(report.tasks) <= max(0, (width - 52) // 5)
     matrix = Table(title="Learners", title_justify="left", show_edge=False, pad_edge=False)
-    matrix.add_column("Learner")
-    matrix.add_column("Progress", justify="right")
-    matrix.add_column("Course", justify="center")
-    for number in range(1, len(report.tasks) + 1):
-        matrix.add_column(f"T{number}", justify="center")
-    matrix.add_column("First activity")
-    matrix.add_column("Last activity")
+    matrix.add_column("Learner", min_width=12, ratio=1)
+    matrix.add_column("Progress", justify="right", no_wrap=True)
+    matrix.add_column("Course", justify="center", no_wrap=True)
+    if per_task:
+        for number in range(1, len(report.tasks) + 1):
+            matrix.add_column(f"T{number}", justify="center", no_wrap=True)
+    else:
+        matrix.add_column("Tasks", justify="right", no_wrap=True)
+    matrix.add_column("Last activity", no_wrap=True)
     for learner in report.learners:
         name = escape(learner.display)
         removed = sum(1 for cell in learner.removed_tasks if cell.completed)
         if removed:
             name += f" [dim](+{removed} removed task{'s' if removed != 1 else ''})[/dim]"
+        if per_task:
+            marks = [DONE if cell.completed else NOT_DONE for cell in learner.tasks]
+        else:
+            marks = [f"{learner.tasks_completed}/{len(report.tasks)}"]
         matrix.add_row(
             name,
             _percent(learner.progress),
             DONE if learner.course_completed else NOT_DONE,
-            *(DONE if cell.completed else NOT_DONE for cell in learner.tasks),
-            _when(learner.first_activity),
-            _when(learner.last_activity),
+            *marks,
+            learner.last_activity.strftime("%Y-%m-%d"),
         )
     if not report.learners:
         parts.append(Text("No learner has statements for this course yet.", style="italic"))
@@ -98,7 +105,7 @@ def renderable(report: Report) -> Group:
 
 
 def print_table(report: Report, console: Console) -> None:
-    console.print(renderable(report))
+    console.print(renderable(report, console.width))
 
 
 def render_table(report: Report, width: int = 120) -> str:
