@@ -1,0 +1,205 @@
+"""The tracker's transport in Chromium against a scripted LRS: batches, headers, retries,
+dead letters, 409s, a refused credential, the persistent outbox and the State resource.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from tests.support.static_server import StaticServer
+from tests.xapi.fake_lrs import FakeLrs, Request, open_page, write_site
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+pytestmark = pytest.mark.e2e
+
+ACTOR = {"objectType": "Agent", "account": {"homePage": "https://lms.example.org", "name": "u1"}}
+AUTH = "Basic dXNlcjpwYXNz"
+
+
+class Lab:
+    """The page, its fake LRS and a tracker ``window.t`` made with ``options``."""
+
+    def __init__(self, page: Page, url: str, lrs: FakeLrs) -> None:
+        self.page = page
+        self.url = url
+        self.lrs = lrs
+        self.endpoint = open_page(page, url, lrs)
+
+    def tracker(self, **options: Any) -> None:
+        base = {
+            "endpoint": self.endpoint,
+            "auth": AUTH,
+            "actor": ACTOR,
+            "registration": "5e1c8a5e-3f2b-4a39-8a86-3a0f5c0e2d11",
+            "maxBackoffMs": 100,
+        }
+        self.page.evaluate(
+            "o => { window.t = CoursepackXAPI.createTracker(o); }", {**base, **options}
+        )
+
+    def send(self, n: int, **extra: Any) -> list[str]:
+        ids: list[str] = self.page.evaluate(
+            """([n, extra]) => Array.from({length: n}, (_, i) => t.send(Object.assign(
+                {verb: "experienced", object: "https://courses.example.org/c1/m/items/r" + i},
+                extra)).id)""",
+            [n, extra],
+        )
+        return ids
+
+    def status(self) -> dict[str, Any]:
+        status: dict[str, Any] = self.page.evaluate("() => t.status()")
+        return status
+
+    def wait(self, condition: str) -> None:
+        self.page.wait_for_function(f"() => {{ const s = t.status(); return {condition}; }}")
+
+
+@pytest.fixture
+def lab(page: Page, tmp_path: Path, http_server: Callable[[Path], StaticServer]) -> Lab:
+    server = http_server(write_site(tmp_path / "site"))
+    return Lab(page, server.url, FakeLrs())
+
+
+def posts(lrs: FakeLrs) -> list[Request]:
+    return [r for r in lrs.requests if r.method == "POST" and r.path == "statements"]
+
+
+def test_statements_go_in_batches_with_the_xapi_headers_and_never_with_cookies(lab: Lab) -> None:
+    lab.page.context.add_cookies([{"name": "session", "value": "secret", "url": lab.url}])
+    lab.tracker()
+    ids = lab.send(60)
+    lab.wait("s.pending === 0")
+    batches = posts(lab.lrs)
+    assert [len(b.body) for b in batches] == [25, 25, 10]
+    assert [s["id"] for b in batches for s in b.body] == ids  # in order, each once
+    for request in batches:
+        assert request.headers["x-experience-api-version"] == "1.0.3"
+        assert request.headers["authorization"] == AUTH
+        assert request.headers["content-type"] == "application/json"
+        assert "cookie" not in request.headers
+    assert lab.status()["sent"] == 60
+
+
+def test_server_errors_rate_limits_and_network_errors_are_retried_until_sent(lab: Lab) -> None:
+    lab.lrs.script = [(503, {"error": "busy"}), (429, None), "abort", (500, None)]
+    lab.tracker()
+    ids = lab.send(3)
+    lab.wait("s.pending === 0")
+    batches = posts(lab.lrs)
+    assert len(batches) == 5
+    assert all([s["id"] for s in b.body] == ids for b in batches)  # the same batch each time
+    status = lab.status()
+    assert status["lastError"] is None and status["sent"] == 3 and status["dead"] == 0
+
+
+def test_a_rejected_batch_is_split_down_to_the_bad_statement_which_is_kept_aside(
+    lab: Lab,
+) -> None:
+    def reply(request: Request) -> tuple[int, Any]:
+        bad = any(s["object"]["id"].endswith("/r5") for s in request.body)
+        return (400, "invalid statement") if bad else (200, None)
+
+    lab.lrs.default = reply
+    lab.tracker()
+    ids = lab.send(8)
+    lab.wait("s.pending === 0")
+    stored = [
+        s["id"]
+        for b in posts(lab.lrs)
+        if len(b.body) and not any(s["object"]["id"].endswith("/r5") for s in b.body)
+        for s in b.body
+    ]
+    assert sorted(stored) == sorted(i for n, i in enumerate(ids) if n != 5)
+    assert len(posts(lab.lrs)) <= 1 + 2 * 3  # bisection, not one request per statement
+    (dead,) = lab.page.evaluate("() => t.deadLetters()")
+    assert dead["statement"]["id"] == ids[5]
+    assert dead["status"] == 400 and dead["message"] == "invalid statement"
+    later = lab.send(2)
+    lab.wait("s.pending === 0")
+    assert [s["id"] for s in posts(lab.lrs)[-1].body] == later  # not blocked
+    assert lab.status()["dead"] == 1
+
+
+def test_a_409_batch_is_resent_one_by_one_with_put_and_the_stored_one_counts_as_sent(
+    lab: Lab,
+) -> None:
+    def stored_before(statement: dict[str, Any]) -> bool:
+        return bool(statement["object"]["id"].endswith("/r1"))
+
+    def reply(request: Request) -> tuple[int, Any]:
+        if request.method == "POST":
+            conflict = any(stored_before(s) for s in request.body)
+            return (409, "conflict") if conflict else (200, None)
+        return (409, None) if stored_before(request.body) else (204, None)
+
+    lab.lrs.default = reply
+    lab.tracker()
+    ids = lab.send(4)
+    lab.wait("s.pending === 0")
+    assert [r.method for r in lab.lrs.requests] == ["POST", "PUT", "PUT", "PUT", "PUT"]
+    puts = lab.lrs.requests[1:]
+    assert [r.query["statementId"] for r in puts] == ids
+    assert all(r.body["id"] == r.query["statementId"] for r in puts)
+    status = lab.status()
+    assert status["sent"] == 4 and status["dead"] == 0
+
+
+def test_a_refused_credential_stops_sending_and_keeps_the_outbox(lab: Lab) -> None:
+    lab.lrs.script = [(401, {"detail": "Invalid authentication credentials"})]
+    lab.tracker()
+    lab.send(2)
+    lab.wait("s.mode === 'stopped'")
+    lab.send(3)
+    lab.page.wait_for_timeout(300)
+    assert len(lab.lrs.requests) == 1
+    status = lab.status()
+    assert status["pending"] == 5 and status["stopped"]["status"] == 401
+
+
+def test_the_outbox_survives_a_reload_and_goes_first_at_the_next_launch(lab: Lab) -> None:
+    lab.lrs.default = "abort"
+    lab.tracker()
+    waiting = lab.send(4)
+    lab.wait("s.lastError !== null")
+    lab.page.reload()  # the LRS is still unreachable: nothing got through
+    lab.page.wait_for_function("() => !!window.CoursepackXAPI")
+    lab.lrs.default = (200, None)
+    lab.tracker()
+    lab.wait("s.pending === 0 && s.sent === 4")
+    later = lab.send(1)
+    lab.wait("s.pending === 0")
+    accepted = [s["id"] for b in posts(lab.lrs)[-2:] for s in b.body]
+    assert accepted == waiting + later
+
+
+def test_the_state_resource_get_put_and_a_lrs_without_it(lab: Lab) -> None:
+    doc = {"format": "x", "state": "{}"}
+    lab.lrs.script = [(200, doc), (204, None), (404, {"detail": "Not Found"}), (404, None)]
+    lab.tracker(objectIdOverride="https://lms.example.org/a/1")
+    got = lab.page.evaluate("() => t.state.get('coursepack-state')")
+    assert got == {"status": "ok", "value": doc}
+    put = lab.page.evaluate("() => t.state.put('coursepack-state', {a: 1})")
+    assert put == {"status": "ok"}
+    missing = lab.page.evaluate("() => t.state.get('coursepack-state')")
+    assert missing["status"] == "missing"
+    gone = lab.page.evaluate("() => t.state.put('coursepack-state', {a: 2})")
+    assert gone["status"] == "unavailable"
+    assert lab.status()["stateResource"] == "unavailable"
+    again = lab.page.evaluate("() => t.state.get('coursepack-state')")
+    assert again["status"] == "unavailable"
+    requests = [r for r in lab.lrs.requests if r.path == "activities/state"]
+    assert [r.method for r in requests] == ["GET", "PUT", "GET", "PUT"]  # none after that
+    for r in requests:
+        assert r.query["activityId"] == "https://lms.example.org/a/1"
+        assert json.loads(r.query["agent"]) == ACTOR
+        assert r.query["registration"] == "5e1c8a5e-3f2b-4a39-8a86-3a0f5c0e2d11"
+        assert r.query["stateId"] == "coursepack-state"
+        assert r.headers["x-experience-api-version"] == "1.0.3"
+    assert requests[1].body == {"a": 1}
