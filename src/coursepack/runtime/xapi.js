@@ -38,7 +38,11 @@
  *                             timestamp}. Adds id (UUID v4), timestamp (UTC, ms, increasing),
  *                             actor, context.registration/language/platform.
  *   tracker.flush({keepalive}) -> Promise   send the outbox (POST batches); keepalive: the
- *                             page is going away (fetch keepalive, 64 KiB budget)
+ *                             page is going away (fetch keepalive, 64 KiB budget). Network
+ *                             errors, 429, 5xx: retried with backoff; 409: resent one by one
+ *                             with PUT (409 there = already stored = sent); 400/413/422: the
+ *                             batch is split down to the bad statement, kept aside as a dead
+ *                             letter; 401/403: sending stops (the outbox is kept)
  *   tracker.state.get(stateId, {activityId, registration}) -> Promise<{status, value}>
  *   tracker.state.put(stateId, value, {activityId, registration, keepalive}) -> Promise<{status}>
  *                             status: "ok" | "missing" | "unavailable" (the LRS has no State
