@@ -95,7 +95,6 @@ class Aggregator:
         self._learners: dict[str, _Learner] = {}
         self._removed: dict[str, str] = {}  # iri of a task no longer in the course -> title
         self._voided: set[str] = set()
-        self._owner: dict[str, tuple[_Learner, str]] = {}  # completion stmt id -> where it is
         self.received = 0
         self.malformed = 0
         self.voided_skipped = 0
@@ -185,7 +184,6 @@ class Aggregator:
                 self.duplicates += 1
                 return
             records[sid] = (at, response)
-            self._owner[sid] = (learner, object_id)
         elif verb_id == _EXPERIENCED and object_id in self._items:
             seen = learner.experienced.get(object_id)
             if seen is None or at < seen:
@@ -195,14 +193,17 @@ class Aggregator:
         if target in self._voided:
             return
         self._voided.add(target)
-        owner = self._owner.pop(target, None)
-        if owner is not None:  # seen before its voiding statement: retract it
-            learner, iri = owner
-            records = learner.completions[iri]
-            del records[target]
-            if not records:
-                del learner.completions[iri]
-            self.voided_skipped += 1
+        # Seen before its voiding statement? Retract it. A search rather than an index by id:
+        # the voiding statements are read first (fetch.py), so this almost never finds anything,
+        # and an index would cost memory for every completion statement.
+        for learner in self._learners.values():
+            for iri, records in learner.completions.items():
+                if target in records:
+                    del records[target]
+                    if not records:
+                        del learner.completions[iri]
+                    self.voided_skipped += 1
+                    return
 
     def _is_removed_task(self, object_id: str, obj: dict[str, Any]) -> bool:
         """A completed TASK of this course that is no longer in it (kept, titled).
