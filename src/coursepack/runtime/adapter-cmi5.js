@@ -411,12 +411,14 @@
           return;
         }
         await tracker.flush();
-        if (returnURL) {
-          try {
-            window.location.assign(returnURL);
-          } catch (err) {
-            ctx.log("error", "cmi5: could not go to returnURL", returnURL);
-          }
+        if (!returnURL) return;
+        try {
+          var url = new window.URL(returnURL, window.location.href);
+          // only a web address: never a javascript: or data: URL from the launch data
+          if (url.protocol === "http:" || url.protocol === "https:") window.location.assign(url.href);
+          else ctx.log("error", "cmi5: returnURL is not a web address", returnURL);
+        } catch (err) {
+          ctx.log("error", "cmi5: could not go to returnURL", returnURL);
         }
       },
     };
