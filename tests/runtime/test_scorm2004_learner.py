@@ -15,8 +15,14 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from coursepack.build import build_course
+from coursepack.validate import load_course
+from coursepack.xapi import vocab
 from tests.support.browser import new_context
+from tests.support.lrs import RalphLRS
 from tests.support.scorm_harness import ScormHarness, ScormSite
+from tests.support.xapi_validation import validate_statements
+from tests.xapi.conftest import ACTOR_HOME, dual_course
+from tests.xapi.helpers import wait_sent
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Frame
@@ -223,3 +229,33 @@ def test_moodle_profile_keeps_a_completed_course_resumable(
     assert cmi["completion_status"] == "completed"
     assert cmi["exit"] == "suspend"
     assert ("adl.nav.request", "suspendAll") in set_values(scorm_harness)
+
+
+def test_dual_tracked_scorm2004_package_reports_the_lms_learner_to_the_lrs(
+    scorm_site: ScormSite, scorm_harness: ScormHarness, lrs: RalphLRS, tmp_path: Path
+) -> None:
+    root = dual_course(tmp_path / "course", lrs.endpoint)
+    environ = {"COURSEPACK_LRS_USERNAME": lrs.username, "COURSEPACK_LRS_PASSWORD": lrs.password}
+    (zip_path,) = build_course(root, tmp_path / "dist", ["scorm2004-3rd"], environ=environ).paths
+    frame = scorm_harness.open(scorm_site.add_package(zip_path), version="2004")
+    wait_ready(frame)
+    for n, key in enumerate(task_keys(frame), start=1):
+        complete_task(frame, key, reflection(n))
+    save_and_exit(frame, scorm_harness)
+    assert scorm_harness.errors() == []
+    wait_sent(frame)
+
+    course = load_course(root, environ)
+    # the learner of the harness LMS: cmi.learner_id "learner-1"
+    statements = lrs.statements(
+        registration=vocab.scorm_registration(course, ACTOR_HOME, "learner-1")
+    )
+    assert validate_statements(statements) == []
+    assert {s["actor"]["account"]["name"] for s in statements} == {"learner-1"}
+    course_verbs = [s["verb"]["id"] for s in statements if s["object"]["id"] == course.id]
+    assert course_verbs[0] == vocab.VERBS["initialized"]
+    assert vocab.VERBS["completed"] in course_verbs
+    assert course_verbs[-1] == vocab.VERBS["terminated"]
+    # the LRS has each reflection whole (SCORM has them on one line)
+    responses = {s["result"]["response"] for s in statements if "response" in s.get("result", {})}
+    assert reflection(1) in responses
