@@ -128,8 +128,6 @@ class Cmi5(Target):
         "standard": "cmi5",
         "moduleParam": MODULE_PARAM,
         "interactionType": vocab.TASK_INTERACTION_TYPE,
-        # where the token is kept for reloads within one browser session (per fetch URL)
-        "tokenStorage": "sessionStorage",
         "launchDataStateId": "LMS.LaunchData",
         "learnerPreferencesProfileId": "cmi5LearnerPreferences",
         # launchMode -> whether result-bearing statements (completed, items, TASKs) are sent
@@ -143,9 +141,6 @@ class Cmi5(Target):
         settings = super().runtime_settings(course, ctx)
         settings["auPer"] = course.au_per
         settings["moveOn"] = MOVE_ON[course.completion]
-        settings["aus"] = [
-            {"id": au.id, "module": au.module, "url": au.url} for au in assignable_units(course)
-        ]
         return settings
 
     def manifest(self, course: Course, files: list[OutputFile], ctx: BuildContext) -> bytes:
