@@ -21,6 +21,7 @@ What the statements mean (see ``coursepack.xapi.vocab``, the runtime sends them)
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -117,77 +118,88 @@ class Aggregator:
 
     def add(self, raw: Any) -> None:
         """One statement as the LRS sent it. Malformed ones are counted and skipped."""
-        self.received += 1
-        try:
-            sid = raw["id"]
-            actor = raw["actor"]
-            verb_id = raw["verb"]["id"]
-            obj = raw["object"]
-            object_id = obj.get("id")
-            key = _ifi_key(actor)
-        except (KeyError, TypeError, AttributeError):
-            self.malformed += 1
-            return
-        if type(sid) is not str or type(verb_id) is not str:
-            self.malformed += 1
-            return
-        if verb_id == _VOIDED:
-            if obj.get("objectType") == "StatementRef" and type(object_id) is str:
-                self._void(object_id)
-            else:
+        self.add_all((raw,))
+
+    def add_all(self, statements: Iterable[Any]) -> None:
+        """Statements as the LRS sent them (a page). The hot path: one flat loop, locals only."""
+        learners = self._learners
+        voided = self._voided
+        kinds = self._kind
+        items = self._items
+        include_responses = self.include_responses
+        fromisoformat = datetime.fromisoformat
+        for raw in statements:
+            self.received += 1
+            try:
+                sid = raw["id"]
+                actor = raw["actor"]
+                verb_id = raw["verb"]["id"]
+                obj = raw["object"]
+                object_id = obj.get("id")
+                key = _ifi_key(actor)
+            except (KeyError, TypeError, AttributeError):
                 self.malformed += 1
-            return
-        if sid in self._voided:
-            self.voided_skipped += 1
-            return
-        try:
-            at = datetime.fromisoformat(raw.get("timestamp") or raw["stored"])
-        except (KeyError, TypeError, ValueError):
-            self.malformed += 1
-            return
-        if at.tzinfo is None:
-            at = at.replace(tzinfo=UTC)
-        if key is None or (object_id is not None and type(object_id) is not str):
-            self.malformed += 1
-            return
+                continue
+            if type(sid) is not str or type(verb_id) is not str:
+                self.malformed += 1
+                continue
+            if verb_id == _VOIDED:
+                if obj.get("objectType") == "StatementRef" and type(object_id) is str:
+                    self._void(object_id)
+                else:
+                    self.malformed += 1
+                continue
+            if sid in voided:
+                self.voided_skipped += 1
+                continue
+            try:
+                at = fromisoformat(raw.get("timestamp") or raw["stored"])
+            except (KeyError, TypeError, ValueError):
+                self.malformed += 1
+                continue
+            if at.tzinfo is None:
+                at = at.replace(tzinfo=UTC)
+            if key is None or (object_id is not None and type(object_id) is not str):
+                self.malformed += 1
+                continue
 
-        learner = self._learners.get(key)
-        if learner is None:
-            learner = self._learners[key] = _Learner(key, _ifi(actor), at)
-        elif at < learner.first:
-            learner.first = at
-        elif at > learner.last:
-            learner.last = at
-        name = actor.get("name")
-        if name and type(name) is str and (learner.name is None or at >= learner.name_at):
-            learner.name, learner.name_at = name, at
+            learner = learners.get(key)
+            if learner is None:
+                learner = learners[key] = _Learner(key, _ifi(actor), at)
+            elif at < learner.first:
+                learner.first = at
+            elif at > learner.last:
+                learner.last = at
+            name = actor.get("name")
+            if name and type(name) is str and (learner.name is None or at >= learner.name_at):
+                learner.name, learner.name_at = name, at
 
-        if object_id is None:
-            return
-        if verb_id == _COMPLETED:
-            result = raw.get("result")
-            if type(result) is not dict:
-                result = None
-            elif result.get("completion") is False:
-                return
-            kind = self._kind.get(object_id)
-            if kind is None and not self._is_removed_task(object_id, obj):
-                return
-            response = None
-            if result is not None and self.include_responses and kind in (_TASK, None):
-                value = result.get("response")
-                response = value if type(value) is str else None
-            records = learner.completions.get(object_id)
-            if records is None:
-                records = learner.completions[object_id] = {}
-            if sid in records:
-                self.duplicates += 1
-                return
-            records[sid] = (at, response)
-        elif verb_id == _EXPERIENCED and object_id in self._items:
-            seen = learner.experienced.get(object_id)
-            if seen is None or at < seen:
-                learner.experienced[object_id] = at
+            if object_id is None:
+                continue
+            if verb_id == _COMPLETED:
+                result = raw.get("result")
+                if type(result) is not dict:
+                    result = None
+                elif result.get("completion") is False:
+                    continue
+                kind = kinds.get(object_id)
+                if kind is None and not self._is_removed_task(object_id, obj):
+                    continue
+                response = None
+                if result is not None and include_responses and kind in (_TASK, None):
+                    value = result.get("response")
+                    response = value if type(value) is str else None
+                records = learner.completions.get(object_id)
+                if records is None:
+                    records = learner.completions[object_id] = {}
+                if sid in records:
+                    self.duplicates += 1
+                    continue
+                records[sid] = (at, response)
+            elif verb_id == _EXPERIENCED and object_id in items:
+                seen = learner.experienced.get(object_id)
+                if seen is None or at < seen:
+                    learner.experienced[object_id] = at
 
     def _void(self, target: str) -> None:
         if target in self._voided:
@@ -242,9 +254,10 @@ class Aggregator:
         course = self.course
         tasks = tuple(self._tasks)
         removed = tuple(self._removed_columns())
+        requirements = self._requirements()
         learners = tuple(
             sorted(
-                (self._row(learner, removed) for learner in self._learners.values()),
+                (self._row(learner, removed, requirements) for learner in self._learners.values()),
                 key=lambda row: (row.display.casefold(), row.key),
             )
         )
@@ -299,38 +312,59 @@ class Aggregator:
         latest_response = max(records.values(), key=lambda record: record[0])[1]
         return TaskCell(_utc(first), latest_response)
 
-    def _row(self, learner: _Learner, removed: tuple[TaskColumn, ...]) -> LearnerRow:
+    def _requirements(self) -> list[tuple[str, str, str, list[tuple[str, bool]]]]:
+        """Per module: (id, title, IRI, [(item IRI, is_task)] that its completion needs)."""
+        course = self.course
+        all_items = course.completion is CompletionRule.ALL_ITEMS
+        return [
+            (
+                module.id,
+                module.title,
+                vocab.module_iri(course, module),
+                [
+                    (vocab.item_iri(course, module, item), item.is_task)
+                    for item in module.items
+                    if item.is_task or all_items
+                ],
+            )
+            for module in course.modules
+        ]
+
+    def _row(
+        self,
+        learner: _Learner,
+        removed: tuple[TaskColumn, ...],
+        requirements: list[tuple[str, str, str, list[tuple[str, bool]]]],
+    ) -> LearnerRow:
         course = self.course
         cells = tuple(self._cell(learner, column.iri) for column in self._tasks)
         by_iri = {column.iri: cell for column, cell in zip(self._tasks, cells, strict=True)}
-        all_items = course.completion is CompletionRule.ALL_ITEMS
 
-        def requirements_met(module_ids: set[str]) -> tuple[int, int, datetime | None]:
-            """(done, total, when the last one was done if all are) for these modules."""
+        def met(needed: list[tuple[str, bool]]) -> list[datetime | None]:
             times: list[datetime | None] = []
-            for module in course.modules:
-                if module.id not in module_ids:
-                    continue
-                for item in module.items:
-                    iri = vocab.item_iri(course, module, item)
-                    if item.is_task:
-                        times.append(by_iri[iri].completed_at)
-                    elif all_items:
-                        opened = learner.experienced.get(iri)
-                        times.append(_utc(opened) if opened else None)
+            for iri, is_task in needed:
+                if is_task:
+                    times.append(by_iri[iri].completed_at)
+                else:
+                    opened = learner.experienced.get(iri)
+                    times.append(_utc(opened) if opened else None)
+            return times
+
+        def last_if_all(times: list[datetime | None]) -> datetime | None:
             done = [t for t in times if t is not None]
-            when = max(done) if done and len(done) == len(times) else None
-            return len(done), len(times), when
+            return max(done) if done and len(done) == len(times) else None
 
         modules = []
-        for module in course.modules:
-            stated = self._stated(learner, vocab.module_iri(course, module))
-            _, total, derived = requirements_met({module.id})
-            modules.append(_status(module.id, module.title, stated, derived if total else None))
-        done, total, derived = requirements_met({m.id for m in course.modules})
+        all_times: list[datetime | None] = []
+        for module_id, title, iri, needed in requirements:
+            times = met(needed)
+            all_times += times
+            stated = self._stated(learner, iri)
+            modules.append(_status(module_id, title, stated, last_if_all(times)))
         course_status = _status(
-            course.id, course.title, self._stated(learner, course.id), derived if total else None
+            course.id, course.title, self._stated(learner, course.id), last_if_all(all_times)
         )
+        done, total = sum(1 for t in all_times if t is not None), len(all_times)
         progress = done / total if total else 1.0 if course_status.completed else 0.0
         return LearnerRow(
             key=learner.key,

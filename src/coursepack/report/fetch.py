@@ -119,10 +119,8 @@ def fetch(
             aggregator.add_voiding(statement)
 
     def stream(params: dict[str, str]) -> None:
-        add = aggregator.add
         for page in counted(client.pages(params)):
-            for statement in page.statements:
-                add(statement)
+            aggregator.add_all(page.statements)
 
     queries = related_queries(course, query)
     for index, params in enumerate(queries):
