@@ -203,3 +203,21 @@ def test_the_state_resource_get_put_and_a_lrs_without_it(lab: Lab) -> None:
         assert r.query["stateId"] == "coursepack-state"
         assert r.headers["x-experience-api-version"] == "1.0.3"
     assert requests[1].body == {"a": 1}
+
+
+def test_an_outbox_over_the_storage_quota_is_kept_in_memory_and_still_sent(lab: Lab) -> None:
+    lab.lrs.default = "abort"
+    lab.page.evaluate(
+        """() => { window.full = {getItem: () => null, removeItem: () => {},
+                    setItem: () => { throw new DOMException("full", "QuotaExceededError"); }}; }"""
+    )
+    lab.page.evaluate(
+        """o => { window.t = CoursepackXAPI.createTracker(Object.assign(o, {storage: full})); }""",
+        {"endpoint": lab.endpoint, "auth": AUTH, "actor": ACTOR, "maxBackoffMs": 100},
+    )
+    ids = lab.send(3)
+    lab.wait("s.lastError !== null && s.pending === 3")
+    assert "does not fit in localStorage" in lab.page.evaluate("() => CoursepackXAPI.debug.text()")
+    lab.lrs.default = (200, None)
+    lab.wait("s.pending === 0")
+    assert [s["id"] for s in lab.lrs.posted()][-3:] == ids

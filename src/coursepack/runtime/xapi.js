@@ -445,10 +445,12 @@
         backend = null;
       }
     }
+    // A value that did not fit in localStorage (quota) is kept in memory, which then wins,
+    // until a later write fits again.
     function read(name, fallback) {
       var key = namespace + ":" + name;
       try {
-        var text = backend ? backend.getItem(key) : has(memory, key) ? memory[key] : null;
+        var text = has(memory, key) ? memory[key] : backend ? backend.getItem(key) : null;
         if (text === null || text === undefined) return fallback;
         return JSON.parse(text);
       } catch (err) {
@@ -459,10 +461,14 @@
       var key = namespace + ":" + name;
       var text = JSON.stringify(value);
       try {
-        if (backend) backend.setItem(key, text);
-        else memory[key] = text;
+        if (!backend) throw new Error("no localStorage");
+        backend.setItem(key, text);
+        delete memory[key];
         return true;
       } catch (err) {
+        if (backend && !has(memory, key)) {
+          note("the outbox does not fit in localStorage (" + String(err && err.name) + "): kept in this page's memory until it fits");
+        }
         memory[key] = text;
         return false;
       }
