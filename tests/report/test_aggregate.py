@@ -322,3 +322,24 @@ def test_vocabulary_ids_are_used_for_tasks() -> None:
     module = COURSE.modules[0]
     item = module.items[1]
     assert Aggregator(COURSE)._tasks[0].iri == vocab.item_iri(COURSE, module, item)
+
+
+def test_learners_are_sorted_by_name_with_numbers_by_value() -> None:
+    statements = [
+        statement(
+            COURSE,
+            {"name": name, "mbox": f"mailto:l{n}@example.org"},
+            "initialized",
+            COURSE.id,
+            at(0),
+        )
+        for n, name in enumerate(["Learner 10", "learner 9", "Ada²", "Learner 100", "ada"])
+    ]
+    _, report = aggregate(statements)
+    assert [row.display for row in report.learners] == [
+        "ada",
+        "Ada²",
+        "learner 9",
+        "Learner 10",
+        "Learner 100",
+    ]

@@ -20,6 +20,7 @@ What the statements mean (see ``coursepack.xapi.vocab``, the runtime sends them)
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
@@ -42,6 +43,7 @@ _EXPERIENCED = vocab.VERBS["experienced"]
 _VOIDED = vocab.VERBS["voided"]
 _TASK_TYPE = vocab.ACTIVITY_TYPES["task"]
 _IFI_KEYS = ("mbox", "mbox_sha1sum", "openid", "account")
+_DIGITS = re.compile(r"(\d+)")
 
 # What a completed statement's object is, by activity id.
 _TASK, _MODULE, _COURSE = 1, 2, 3
@@ -258,7 +260,7 @@ class Aggregator:
         learners = tuple(
             sorted(
                 (self._row(learner, removed, requirements) for learner in self._learners.values()),
-                key=lambda row: (row.display.casefold(), row.key),
+                key=lambda row: (_natural(row.display), row.key),
             )
         )
         per_day: Counter[date] = Counter()
@@ -439,6 +441,15 @@ def _ifi(actor: dict[str, Any]) -> dict[str, Any]:
                 return {"account": {"homePage": value["homePage"], "name": value["name"]}}
             return {name: value}
     raise AssertionError("actor without IFI passed _ifi_key")  # pragma: no cover
+
+
+def _natural(text: str) -> tuple[tuple[int, int | str], ...]:
+    """Sort key: case-insensitive, numbers by value ("Learner 9" before "Learner 10")."""
+    return tuple(
+        (0, int(part)) if part.isdecimal() else (1, part)
+        for part in _DIGITS.split(text.casefold())
+        if part
+    )
 
 
 def _utc(value: datetime) -> datetime:
