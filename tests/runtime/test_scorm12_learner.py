@@ -279,3 +279,28 @@ def test_very_long_reflections_stay_within_suspend_data_and_are_kept_on_the_devi
         else:
             assert shown[key] == text
     assert other.errors() == []
+
+
+def test_moodle_profile_keeps_exit_suspend_after_completion_so_a_relaunch_resumes(
+    scorm_site: ScormSite, scorm_harness: ScormHarness, tmp_path: Path
+) -> None:
+    from coursepack.build import build_course
+
+    repo = Path(__file__).resolve().parents[2]
+    (moodle_zip,) = build_course(
+        repo / "course", tmp_path, ["scorm12"], lms="moodle", environ={}
+    ).paths
+    folder = scorm_site.add_package(moodle_zip)
+    frame = launch(scorm_harness, folder)
+    page = scorm_harness.page
+    for key in section_keys(frame):
+        go_to(frame, key)
+        do_section(page, frame, reflection)
+    frame.get_by_role("button", name=EN["saveExit"]).click()
+    scorm_harness.wait_for_call("LMSFinish")
+
+    assert scorm_harness.errors() == []
+    cmi = scorm_harness.cmi()
+    assert cmi["core"]["lesson_status"] == "completed"
+    assert cmi["core"]["exit"] == "suspend"
+    assert "" not in set_values(scorm_harness, "cmi.core.exit")

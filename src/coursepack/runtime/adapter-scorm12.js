@@ -120,6 +120,14 @@
       return { ok: String(ok) === "true", error: code };
     }
 
+    // cmi.core.exit by course state, from the target table (an LMS profile may override:
+    // Moodle keeps "suspend" after completion so that a relaunch resumes, not restarts).
+    // This adapter sends no score, so there is no score/status order to keep.
+    function exitFor(completed) {
+      var value = completed ? target.exitComplete : target.exitIncomplete;
+      return typeof value === "string" ? value : completed ? "" : "suspend";
+    }
+
     return {
       name: "scorm12",
 
@@ -160,7 +168,7 @@
           status = "incomplete";
         }
         // An unexpected close still resumes: suspend until the course is completed.
-        set("cmi.core.exit", DONE_STATUSES[status] ? "" : "suspend");
+        set("cmi.core.exit", exitFor(!!DONE_STATUSES[status]));
         return {
           connected: true,
           resumed: entry === "resume" || !!suspend || !!location,
@@ -212,7 +220,7 @@
           set("cmi.core.lesson_status", "completed");
           status = "completed";
         }
-        set("cmi.core.exit", "");
+        set("cmi.core.exit", exitFor(true));
       },
 
       commit: function () {
@@ -222,7 +230,7 @@
 
       finish: function (info) {
         if (!live) return;
-        set("cmi.core.exit", info.completed ? "" : "suspend");
+        set("cmi.core.exit", exitFor(!!info.completed));
         set("cmi.core.session_time", ctx.util.scormTimespan(ctx.now() - startMs), true);
         // A synchronous commit is refused while the page is being dismissed; LMSFinish
         // persists everything anyway, so only commit first on an explicit exit.

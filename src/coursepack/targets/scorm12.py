@@ -50,6 +50,9 @@ class Scorm12(Target):
         "interactionIdLimit": 255,
         "interactionType": "fill-in",
         "interactionResult": "neutral",
+        # cmi.core.exit while incomplete / once completed (1.2 has no "normal": "" ends it)
+        "exitIncomplete": "suspend",
+        "exitComplete": "",
     }
 
     def _q(self, tag: str, prefix: str | None = None) -> str:
