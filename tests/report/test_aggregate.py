@@ -343,3 +343,16 @@ def test_learners_are_sorted_by_name_with_numbers_by_value() -> None:
         "Learner 10",
         "Learner 100",
     ]
+
+
+def test_shown_name_is_the_latest_whatever_the_order() -> None:
+    names = [("Ada", at(1)), ("Ada L.", at(3)), ("A. Lovelace", at(2)), ("Ada", at(0))]
+    statements = [
+        statement(COURSE, {"name": name, "mbox": ADA["mbox"]}, "initialized", COURSE.id, when)
+        for name, when in names
+    ]
+    rng = random.Random(3)
+    for _ in range(10):
+        rng.shuffle(statements)
+        _, report = aggregate(statements)
+        assert report.learners[0].name == "Ada L."

@@ -173,7 +173,15 @@ class Aggregator:
             elif at > learner.last:
                 learner.last = at
             name = actor.get("name")
-            if name and type(name) is str and (learner.name is None or at >= learner.name_at):
+            if (
+                name
+                and type(name) is str
+                and (
+                    learner.name is None
+                    or at > learner.name_at
+                    or (at == learner.name_at and name > learner.name)  # same time: any order
+                )
+            ):
                 learner.name, learner.name_at = name, at
 
             if object_id is None:
@@ -410,6 +418,15 @@ def _summaries(
 
 def _ifi_key(actor: dict[str, Any]) -> str | None:
     """The actor's inverse functional identifier as one string; None unless exactly one."""
+    mbox = actor.get("mbox")
+    if (
+        type(mbox) is str
+        and mbox.startswith("mailto:")
+        and "account" not in actor
+        and "openid" not in actor
+        and "mbox_sha1sum" not in actor
+    ):  # the usual case, first
+        return "mbox:" + mbox
     found = None
     for name in _IFI_KEYS:
         value = actor.get(name)
