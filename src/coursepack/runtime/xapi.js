@@ -80,6 +80,7 @@
   var MAX_BATCH_BYTES = 512 * 1024;
   var KEEPALIVE_BUDGET = 56 * 1024; // fetch keepalive: 64 KiB in flight per page (8 KiB: State)
   var REQUEST_TIMEOUT_MS = 30000;
+  var STATE_GET_TIMEOUT_MS = 8000;
   var IFI_ORDER = ["mbox", "mbox_sha1sum", "openid", "account"]; // TinCanJS's order
   var XAPI_ADAPTERS = { tincan: true, cmi5: true };
   // A statement the LRS will never take: 400 (xAPI), 422 (Ralph's validation), 413 (too big).
@@ -525,7 +526,8 @@
     var soonTimer = null;
     var retryTimer = null;
     var backoff = 0;
-    var inflight = {}; // statement id -> true while a request carries it (no double send)
+    var inflight = {}; // statement id -> true while a keepalive request carries it
+    var sending = {}; // statement id -> true while a regular request carries it
     var inflightBytes = 0;
 
     function rootize(id) {
@@ -661,7 +663,7 @@
     }
 
     // --- HTTP
-    async function request(method, path, params, body, keepalive) {
+    async function request(method, path, params, body, keepalive, timeoutMs) {
       // Once the credential is known, fetch() starts synchronously (pagehide needs that).
       if (auth === null) await authPromise;
       var headers = { "X-Experience-API-Version": version };
@@ -684,7 +686,7 @@
         init.signal = controller.signal;
         timer = setTimeout(function () {
           controller.abort();
-        }, REQUEST_TIMEOUT_MS);
+        }, timeoutMs || REQUEST_TIMEOUT_MS);
       }
       try {
         var res = await fetchFn(url, init);
@@ -801,19 +803,19 @@
       while (info.mode === "tracking") {
         var batch = nextBatch(
           outbox().filter(function (s) {
-            return s && !inflight[s.id];
+            return s && !inflight[s.id] && !sending[s.id];
           })
         );
         if (!batch.length) break;
         batch.forEach(function (s) {
-          inflight[s.id] = true;
+          sending[s.id] = true;
         });
         var r;
         try {
           r = await deliver(batch, false);
         } finally {
           batch.forEach(function (s) {
-            delete inflight[s.id];
+            delete sending[s.id];
           });
         }
         settle(r);
@@ -865,7 +867,11 @@
       }, 50);
     }
 
-    /** The page is going away: POST what is waiting with keepalive, within the budget. */
+    /**
+     * The page is going away: POST what is waiting with keepalive, within the budget. That
+     * includes what a regular request is carrying (unloading cancels it); the LRS keeps one
+     * copy of a statement id, and a 409 or a duplicate answer counts as sent.
+     */
     function urgent() {
       if (info.mode !== "tracking") return Promise.resolve(tracker.status());
       var waiting = outbox().filter(function (s) {
@@ -937,7 +943,8 @@
       get: async function (stateId, opts) {
         if (!enabled) return { status: "local", value: null };
         if (info.stateResource === "unavailable") return { status: "unavailable", value: null };
-        var res = await request("GET", "activities/state", stateParams(stateId, opts), undefined, false);
+        // The course waits for this answer before it starts: don't wait long.
+        var res = await request("GET", "activities/state", stateParams(stateId, opts), undefined, false, STATE_GET_TIMEOUT_MS);
         if (res.status === 200) {
           info.stateResource = "available";
           changed();
