@@ -308,8 +308,10 @@ def generate(count: int, learners: int = 200, seed: int = 7) -> list[bytes]:
 # -- measuring ----------------------------------------------------------------------------------
 
 
-def _child_main(mode: str, endpoint: str, page_size: int) -> None:
+def _child_main(mode: str, endpoint: str, page_size: int, parser: str) -> None:
     """Run in a fresh process: page (floor) or report, print seconds and peak RSS."""
+    if parser == "stdlib":
+        sys.modules["orjson"] = None  # type: ignore[assignment]  # import orjson -> ImportError
     from coursepack.report.command import Options, build_report
     from coursepack.report.fetch import Query, related_queries
     from coursepack.report.html import render_html  # noqa: F401 - same imports as "report"
@@ -351,9 +353,9 @@ def _peak_kb() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
-def _measure(mode: str, endpoint: str, page_size: int) -> dict[str, float]:
+def _measure(mode: str, endpoint: str, page_size: int, parser: str) -> dict[str, float]:
     proc = subprocess.run(
-        [sys.executable, "-m", "bench.report", "--child", mode, endpoint, str(page_size)],
+        [sys.executable, "-m", "bench.report", "--child", mode, endpoint, str(page_size), parser],
         capture_output=True,
         text=True,
         check=False,
@@ -365,7 +367,7 @@ def _measure(mode: str, endpoint: str, page_size: int) -> dict[str, float]:
     return data
 
 
-def run(sizes: list[int], page_size: int, repeat: int) -> list[dict[str, Any]]:
+def run(sizes: list[int], page_size: int, repeat: int, parser: str) -> list[dict[str, Any]]:
     rows = []
     work = Path(tempfile.mkdtemp(prefix="coursepack-bench-report-"))
     for size in sizes:
@@ -377,7 +379,7 @@ def run(sizes: list[int], page_size: int, repeat: int) -> list[dict[str, Any]]:
             runs: dict[str, list[dict[str, float]]] = {"floor": [], "report": []}
             for _ in range(repeat):  # interleaved, so drifts of the machine hit both alike
                 for mode in ("floor", "report"):
-                    runs[mode].append(_measure(mode, server.endpoint, page_size))
+                    runs[mode].append(_measure(mode, server.endpoint, page_size, parser))
         floor = min(r["seconds"] for r in runs["floor"])
         report = min(r["seconds"] for r in runs["report"])
         floor_cpu = min(r["cpu"] for r in runs["floor"])
@@ -404,13 +406,13 @@ def _json_module() -> str:
     try:
         import orjson  # noqa: F401
     except ImportError:
-        return "json (stdlib)"
+        return "stdlib"
     return "orjson"
 
 
 def main(argv: list[str]) -> int:
     if argv[:1] == ["--child"]:
-        _child_main(argv[1], argv[2], int(argv[3]))
+        _child_main(argv[1], argv[2], int(argv[3]), argv[4])
         return 0
     parser = argparse.ArgumentParser(
         prog="python -m bench report",
@@ -421,14 +423,18 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--small", type=int, default=20_000, help="smaller size (memory check)")
     parser.add_argument("--page-size", type=int, default=500)
     parser.add_argument("--repeat", type=int, default=3, help="runs per case (best is kept)")
+    parser.add_argument(
+        "--stdlib-json", action="store_true", help="parse with the stdlib even if orjson is there"
+    )
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     args = parser.parse_args(argv)
     sizes = sorted({args.small, args.statements}) if args.small else [args.statements]
-    rows = run(sizes, args.page_size, args.repeat)
+    json_parser = "stdlib" if args.stdlib_json else _json_module()
+    rows = run(sizes, args.page_size, args.repeat, json_parser)
     if args.json:
-        print(json.dumps({"json": _json_module(), "rows": rows}, indent=2))
+        print(json.dumps({"json": json_parser, "rows": rows}, indent=2))
         return 0
-    print(f"JSON parser: {_json_module()}; page size {args.page_size}; best of {args.repeat}")
+    print(f"JSON parser: {json_parser}; page size {args.page_size}; best of {args.repeat}")
     print(
         f"{'statements':>10}{'floor s':>9}{'report s':>10}{'ratio':>7}"
         f"{'floor cpu':>11}{'report cpu':>12}{'ratio':>7}{'floor MB':>10}{'report MB':>11}"
