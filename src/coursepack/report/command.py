@@ -65,8 +65,12 @@ def build_report(
     now: datetime,
     progress: Callable[[int, int], None] | None = None,
     transport: Any = None,
+    notes: list[str] | None = None,
 ) -> Report:
-    """Read the course's statements from the LRS and aggregate them into a Report."""
+    """Read the course's statements from the LRS and aggregate them into a Report.
+
+    ``notes`` collects what the user should know about how the LRS was read.
+    """
     aggregator = Aggregator(course, include_responses=options.include_responses)
     with LrsClient(
         options.endpoint,
@@ -76,6 +80,8 @@ def build_report(
         transport=transport,
     ) as client:
         fetched = fetch(client, course, aggregator, options.query, progress)
+    if notes is not None:
+        notes.extend(fetched.notes)
     return aggregator.report(
         generated_at=now,
         since=options.query.since,
@@ -299,7 +305,12 @@ def _report(
         def progress(statements: int, pages: int) -> None:
             bar.update(task, statements=statements, pages=pages)
 
-        result = build_report(course, options, now=report_time(os.environ), progress=progress)
+        notes: list[str] = []
+        result = build_report(
+            course, options, now=report_time(os.environ), progress=progress, notes=notes
+        )
+    for note in notes:
+        click.secho(note, fg="yellow", err=True)
 
     stats = result.stats
     if stats.strategy == PER_ACTIVITY:

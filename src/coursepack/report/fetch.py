@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from coursepack.model import CompletionRule, Course
@@ -95,6 +95,7 @@ def per_activity_queries(course: Course, query: Query) -> list[dict[str, str]]:
 class FetchResult:
     pages: int = 0
     strategy: str = RELATED
+    notes: list[str] = field(default_factory=list)
 
 
 def fetch(
@@ -114,9 +115,17 @@ def fetch(
             if progress is not None:
                 progress(aggregator.received, result.pages)
 
-    for page in counted(client.pages({"verb": vocab.VERBS["voided"]})):
-        for statement in page.statements:
-            aggregator.add_voiding(statement)
+    try:
+        for page in counted(client.pages({"verb": vocab.VERBS["voided"]})):
+            for statement in page.statements:
+                aggregator.add_voiding(statement)
+    except LrsBadResponse as error:
+        if error.status != 400:
+            raise
+        result.notes.append(
+            "note: the LRS refused the query for voiding statements (400); voided statements "
+            "are left out only as far as the LRS hides them or they come with the course"
+        )
 
     def stream(params: dict[str, str]) -> None:
         for page in counted(client.pages(params)):
