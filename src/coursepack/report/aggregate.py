@@ -1,10 +1,10 @@
 """Statements -> completion report, one statement at a time, against the course definition.
 
-Memory stays flat in the number of statements: per learner we keep a few times, the items they
+Memory does not grow with the statements read: per learner we keep a few times, the items they
 opened (bounded by the course) and their completion statements (keyed by statement id, so a
-duplicate counts once and a voiding statement that arrives later can retract one). Everything
-else a statement contributes (first/last activity, items opened) is a min, a max or a set, which
-repeated statements cannot change.
+duplicate counts once and a voiding statement that arrives later can retract one: a few per
+learner and task). Everything else a statement contributes (first/last activity, items opened)
+is a min, a max or a set, which repeated statements cannot change.
 
 What the statements mean (see ``coursepack.xapi.vocab``, the runtime sends them):
 
