@@ -48,8 +48,12 @@ def open_item(page: Page, card: Locator) -> None:
 
 
 def complete_task(card: Locator, text: str) -> None:
+    """Write the reflection and mark the TASK complete; returns once the page shows it done."""
+    from playwright.sync_api import expect
+
     card.get_by_role("textbox").fill(text)
     card.locator("[data-cp-complete]").click()
+    expect(card).to_have_attribute("data-done", "")
 
 
 def do_section(page: Page, frame: Frame | Page, answer: Any) -> None:
