@@ -11,7 +11,8 @@ import pytest
 from lxml import etree
 
 from coursepack.model import CompletionRule
-from coursepack.targets.cmi5 import MOVE_ON, first_paragraph
+from coursepack.render.markdown import plain_first_paragraph as first_paragraph
+from coursepack.targets.cmi5 import MOVE_ON
 from coursepack.xapi import vocab
 from tests.schemas import assert_valid, cmi5_schema
 from tests.targets.conftest import Package

@@ -132,3 +132,20 @@ class MarkdownRenderer:
     def _heading(self, match: re.Match[str]) -> str:
         level = min(int(match.group(2)) + self._heading_offset, 6)
         return f"<{match.group(1)}h{level}>"
+
+
+_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def plain_first_paragraph(markdown: str, limit: int = 500) -> str:
+    """The plain text of the first paragraph of some Markdown (for manifest descriptions)."""
+    md = MarkdownIt("zero")
+    md.enable_many(_PLUGINS)
+    match = _PARAGRAPH.search(md.render(markdown)) if markdown.strip() else None
+    if match is None:
+        return ""
+    text = " ".join(unescape(_TAG.sub("", match.group(1))).split())
+    if len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return text

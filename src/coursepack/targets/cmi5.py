@@ -15,11 +15,11 @@ from typing import Any, ClassVar
 from urllib.parse import urlencode
 
 from lxml import etree
-from markdown_it import MarkdownIt
 
 from coursepack.model import CompletionRule, Course, Module
 from coursepack.output import OutputFile
 from coursepack.render import LAUNCH_FILE
+from coursepack.render.markdown import plain_first_paragraph
 from coursepack.targets.base import BuildContext, Target, register
 from coursepack.targets.scorm12 import xml_bytes
 from coursepack.xapi import vocab
@@ -55,24 +55,6 @@ class AuLayout:
     units: Callable[[Course], list[AssignableUnit]]
 
 
-def first_paragraph(markdown: str, limit: int = 500) -> str:
-    """The plain text of the first paragraph of some Markdown (for a cmi5 description)."""
-    tokens = MarkdownIt("commonmark").parse(markdown)
-    for i, token in enumerate(tokens):
-        if token.type == "paragraph_open" and i + 1 < len(tokens):
-            inline = tokens[i + 1]
-            parts = [
-                child.content
-                for child in inline.children or []
-                if child.type in ("text", "code_inline")
-            ]
-            text = " ".join("".join(parts).split())
-            if len(text) > limit:
-                text = text[: limit - 1].rstrip() + "…"
-            return text
-    return ""
-
-
 def au_url(module: Module | None) -> str:
     if module is None:
         return LAUNCH_FILE
@@ -84,7 +66,7 @@ def module_units(course: Course) -> list[AssignableUnit]:
         AssignableUnit(
             id=vocab.module_iri(course, module),
             title=module.title,
-            description=first_paragraph(module.intro_md) or module.title,
+            description=plain_first_paragraph(module.intro_md) or module.title,
             url=au_url(module),
             activity_type=vocab.ACTIVITY_TYPES["module"],
             module=module.id,
