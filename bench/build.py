@@ -39,10 +39,9 @@ _CHILD = r"""
 import json, resource, sys, time
 t0 = time.perf_counter()
 kind, args = sys.argv[1], sys.argv[2:]
-if kind == "build":
-    from pathlib import Path
-    from coursepack.build import build_course
-    build_course(Path(args[0]), Path(args[1]), [args[2]], environ={})
+if kind == "build":  # what `coursepack build COURSE -o OUT -t TARGET` runs
+    from coursepack.cli import cli
+    cli(["build", args[0], "-o", args[1], "-t", args[2]], standalone_mode=False)
 elif kind == "startup":
     import lxml.etree, jinja2, yaml, click  # noqa: F401
 elif kind == "naive":
