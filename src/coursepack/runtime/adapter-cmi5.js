@@ -35,8 +35,6 @@
   var X = window.CoursepackXAPI;
   if (!Coursepack || !X) return;
 
-  var STATE_FORMAT = "coursepack-state/1";
-  var STATE_KEEPALIVE_MAX = 8 * 1024;
   var UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
   function sessionStore() {
@@ -90,7 +88,7 @@
     var startMs = 0;
     var completedSent = false;
     var returnURL = "";
-    var localKey = null;
+    var progress = null;
     var saidUnavailable = false;
     var reportedStop = false;
 
@@ -243,35 +241,6 @@
       }
     }
 
-    // --- saved progress: the State resource (this AU, registration) and this browser
-    function readLocal() {
-      try {
-        return JSON.parse(window.localStorage.getItem(localKey) || "null");
-      } catch (err) {
-        return null;
-      }
-    }
-
-    function writeLocal(doc) {
-      try {
-        window.localStorage.setItem(localKey, JSON.stringify(doc));
-      } catch (err) {
-        /* the LMS copy still holds it */
-      }
-    }
-
-    function parseDoc(value) {
-      if (value && typeof value === "object" && value.format === STATE_FORMAT && typeof value.state === "string") {
-        return value;
-      }
-      return null;
-    }
-
-    function savedMs(doc) {
-      var ms = doc ? Date.parse(doc.savedAt) : NaN;
-      return isNaN(ms) ? 0 : ms;
-    }
-
     function fail(message, data) {
       X.debug.note(message);
       ctx.log("error", "cmi5: " + message, data);
@@ -336,15 +305,19 @@
         writeSession({ startMs: startMs });
         if (!(session.sent && session.sent.initialized)) sendDefined("initialized");
 
-        localKey =
-          (course.storageKey || "coursepack") +
-          ":cmi5-state:" +
-          X.shortHash([launch.endpoint, X.actorKey(tracker.actor), launch.registration, launch.activityId].join("|"));
-        var remote = await tracker.state.get(stateId, { activityId: launch.activityId });
-        var fromLrs = remote.status === "ok" ? parseDoc(remote.value) : null;
-        var local = parseDoc(readLocal());
-        var chosen = fromLrs;
-        if (local && (!chosen || savedMs(local) > savedMs(chosen))) chosen = local;
+        progress = X.createProgressStore(tracker, {
+          stateId: stateId,
+          activityId: launch.activityId,
+          localKey:
+            (course.storageKey || "coursepack") +
+            ":cmi5-state:" +
+            X.shortHash([launch.endpoint, X.actorKey(tracker.actor), launch.registration, launch.activityId].join("|")),
+          now: ctx.now,
+        });
+        var saved = await progress.load();
+        var fromLrs = saved.fromLrs;
+        var local = saved.local;
+        var chosen = saved.doc;
         completedSent = !!((fromLrs && fromLrs.cmi5Completed) || (local && local.cmi5Completed));
         if (tracking && !completedSent) completedSent = await completedInRegistration();
 
@@ -370,24 +343,12 @@
       save: async function (state) {
         if (!live) return { ok: false, omitted: [] };
         var packed = ctx.packState(state, null);
-        var doc = {
-          format: STATE_FORMAT,
-          state: packed.text,
-          savedAt: new Date(ctx.now()).toISOString(),
-          cmi5Completed: completedSent,
-        };
-        writeLocal(doc);
-        var body = JSON.stringify(doc);
-        var hidden = window.document.visibilityState === "hidden";
-        var result = await tracker.state.put(stateId, body, {
-          activityId: launch.activityId,
-          keepalive: hidden && body.length <= STATE_KEEPALIVE_MAX,
-        });
-        if (result.status === "unavailable" && !saidUnavailable) {
+        var result = await progress.save(packed.text, { cmi5Completed: completedSent });
+        if (result.unavailable && !saidUnavailable) {
           saidUnavailable = true;
           X.debug.note("this LRS has no State resource: progress is saved in this browser only");
         }
-        return { ok: result.status === "ok" || result.status === "unavailable", omitted: packed.omitted };
+        return { ok: result.ok, omitted: packed.omitted };
       },
 
       setProgress: function (p) {

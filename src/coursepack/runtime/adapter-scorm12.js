@@ -10,40 +10,19 @@
   if (!Coursepack) return;
 
   var DONE_STATUSES = { completed: true, passed: true, failed: true };
-  var MAX_HOPS = 500;
-
-  /** ADL's walk: this window and its parents, then the opener and its parents. */
-  function findApi(win) {
-    var hops = 0;
-    while (win && hops <= MAX_HOPS) {
-      try {
-        if (win.API && typeof win.API.LMSInitialize === "function") return win.API;
-      } catch (err) {
-        /* cross-origin frame: keep climbing */
-      }
-      var parent = null;
-      try {
-        parent = win.parent;
-      } catch (err) {
-        parent = null;
-      }
-      if (!parent || parent === win) break;
-      win = parent;
-      hops++;
-    }
-    return null;
-  }
-
-  function discover() {
-    var api = findApi(window);
-    if (api) return api;
-    try {
-      if (window.opener && !window.opener.closed) return findApi(window.opener);
-    } catch (err) {
-      /* cross-origin opener */
-    }
-    return null;
-  }
+  // SCORM 1.2's API, as the shared connection in core.js needs it
+  var API_SPEC = {
+    label: "SCORM 1.2",
+    apiName: "API",
+    methods: {
+      initialize: "LMSInitialize",
+      get: "LMSGetValue",
+      set: "LMSSetValue",
+      lastError: "LMSGetLastError",
+      errorString: "LMSGetErrorString",
+    },
+    notImplemented: { "401": true },
+  };
 
   Coursepack.registerAdapter("scorm12", function (ctx) {
     var target = ctx.config.target || {};
@@ -58,67 +37,12 @@
     var status = "";
     var interactions = true;
     var count = 0;
-    var last = {}; // element -> last value set (skip redundant writes)
     var startMs = 0;
 
-    function lastError(what) {
-      var code = "0";
-      try {
-        code = String(api.LMSGetLastError());
-      } catch (err) {
-        code = "101";
-      }
-      if (code === "0" || code === "") return "0";
-      var text = "";
-      try {
-        text = String(api.LMSGetErrorString(code));
-      } catch (err) {
-        /* ignore */
-      }
-      if (code === "401") {
-        ctx.log("info", "not implemented by this LMS: " + what);
-      } else {
-        ctx.log("error", "SCORM 1.2 error " + code + " (" + text + ") on " + what);
-      }
-      return code;
-    }
-
-    function get(element) {
-      var value = "";
-      try {
-        value = api.LMSGetValue(element);
-      } catch (err) {
-        ctx.log("error", "LMSGetValue threw", element);
-      }
-      var code = lastError("LMSGetValue " + element);
-      return { value: value === null || value === undefined ? "" : String(value), error: code };
-    }
-
-    function set(element, value, force) {
-      value = String(value);
-      if (!force && last[element] === value) return "0";
-      var ok;
-      try {
-        ok = api.LMSSetValue(element, value);
-      } catch (err) {
-        ctx.log("error", "LMSSetValue threw", element);
-      }
-      var code = lastError("LMSSetValue " + element);
-      if (code === "0" && String(ok) !== "false") last[element] = value;
-      else if (code !== "401") ctx.reportError(code === "0" ? "101" : code, element);
-      return code;
-    }
-
-    function simple(method) {
-      var ok;
-      try {
-        ok = api[method]("");
-      } catch (err) {
-        ctx.log("error", method + " threw", String(err));
-      }
-      var code = lastError(method);
-      return { ok: String(ok) === "true", error: code };
-    }
+    var scorm = ctx.scorm(API_SPEC);
+    var get = scorm.get;
+    var set = scorm.set;
+    var simple = scorm.call;
 
     // cmi.core.exit by course state, from the target table (an LMS profile may override:
     // Moodle keeps "suspend" after completion so that a relaunch resumes, not restarts).
@@ -132,7 +56,7 @@
       name: "scorm12",
 
       start: function () {
-        api = discover();
+        api = scorm.discover();
         if (!api) {
           ctx.log("info", "no SCORM 1.2 API found: local mode");
           return { connected: false };

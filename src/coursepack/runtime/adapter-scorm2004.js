@@ -18,40 +18,24 @@
   var Coursepack = window.Coursepack;
   if (!Coursepack) return;
 
-  var MAX_HOPS = 500;
   var NOT_IMPLEMENTED = { "401": true, "402": true };
 
-  /** ADL's walk: this window and its parents, then the opener and its parents. */
-  function findApi(win, name) {
-    var hops = 0;
-    while (win && hops <= MAX_HOPS) {
-      try {
-        if (win[name] && typeof win[name].Initialize === "function") return win[name];
-      } catch (err) {
-        /* cross-origin frame: keep climbing */
-      }
-      var parent = null;
-      try {
-        parent = win.parent;
-      } catch (err) {
-        parent = null;
-      }
-      if (!parent || parent === win) break;
-      win = parent;
-      hops++;
-    }
-    return null;
-  }
-
-  function discover(name) {
-    var api = findApi(window, name);
-    if (api) return api;
-    try {
-      if (window.opener && !window.opener.closed) return findApi(window.opener, name);
-    } catch (err) {
-      /* cross-origin opener */
-    }
-    return null;
+  // SCORM 2004's API, as the shared connection in core.js needs it (403: a value never set,
+  // expected on a first launch, so not logged as an error)
+  function apiSpec(name) {
+    return {
+      label: "SCORM 2004",
+      apiName: name,
+      methods: {
+        initialize: "Initialize",
+        get: "GetValue",
+        set: "SetValue",
+        lastError: "GetLastError",
+        errorString: "GetErrorString",
+      },
+      notImplemented: NOT_IMPLEMENTED,
+      quiet: { "403": true },
+    };
   }
 
   Coursepack.registerAdapter("scorm2004", function (ctx) {
@@ -77,67 +61,12 @@
     var interactions = true;
     var count = 0;
     var interactionIndex = {}; // interaction id -> n
-    var last = {}; // element -> last value set (skip redundant writes)
     var startMs = 0;
 
-    function lastError(what) {
-      var code = "0";
-      try {
-        code = String(api.GetLastError());
-      } catch (err) {
-        code = "101";
-      }
-      if (code === "0" || code === "") return "0";
-      var text = "";
-      try {
-        text = String(api.GetErrorString(code));
-      } catch (err) {
-        /* ignore */
-      }
-      if (NOT_IMPLEMENTED[code]) {
-        ctx.log("info", "not implemented by this LMS: " + what);
-      } else if (code !== "403") {
-        ctx.log("error", "SCORM 2004 error " + code + " (" + text + ") on " + what);
-      }
-      return code;
-    }
-
-    function get(element) {
-      var value = "";
-      try {
-        value = api.GetValue(element);
-      } catch (err) {
-        ctx.log("error", "GetValue threw", element);
-      }
-      var code = lastError("GetValue " + element);
-      return { value: value === null || value === undefined ? "" : String(value), error: code };
-    }
-
-    function set(element, value, force) {
-      value = String(value);
-      if (!force && last[element] === value) return "0";
-      var ok;
-      try {
-        ok = api.SetValue(element, value);
-      } catch (err) {
-        ctx.log("error", "SetValue threw", element);
-      }
-      var code = lastError("SetValue " + element);
-      if (code === "0" && String(ok) !== "false") last[element] = value;
-      else if (!NOT_IMPLEMENTED[code]) ctx.reportError(code === "0" ? "101" : code, element);
-      return code;
-    }
-
-    function simple(method) {
-      var ok;
-      try {
-        ok = api[method]("");
-      } catch (err) {
-        ctx.log("error", method + " threw", String(err));
-      }
-      var code = lastError(method);
-      return { ok: String(ok) === "true", error: code };
-    }
+    var scorm = ctx.scorm(apiSpec(target.apiName || "API_1484_11"));
+    var get = scorm.get;
+    var set = scorm.set;
+    var simple = scorm.call;
 
     /**
      * A characterstring for a localized_string_type element: one line (scorm-again and other
@@ -188,7 +117,7 @@
       name: "scorm2004",
 
       start: function () {
-        api = discover(target.apiName || "API_1484_11");
+        api = scorm.discover();
         if (!api) {
           ctx.log("info", "no SCORM 2004 API found: local mode");
           return { connected: false };

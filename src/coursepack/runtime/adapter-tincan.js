@@ -20,9 +20,6 @@
   var X = window.CoursepackXAPI;
   if (!Coursepack || !X) return;
 
-  var STATE_FORMAT = "coursepack-state/1";
-  var STATE_KEEPALIVE_MAX = 8 * 1024; // keep most of the keepalive budget for statements
-
   Coursepack.registerAdapter("tincan", function (ctx) {
     var config = ctx.config;
     var xconf = config.xapi || {};
@@ -31,38 +28,9 @@
     var launch = X.parseLaunch(window.location.search);
     var tracker = null;
     var live = false;
-    var localKey = null;
+    var progress = null;
     var saidUnavailable = false;
     var reportedStop = false;
-
-    function readLocal() {
-      try {
-        return JSON.parse(window.localStorage.getItem(localKey) || "null");
-      } catch (err) {
-        return null;
-      }
-    }
-
-    function writeLocal(doc) {
-      try {
-        window.localStorage.setItem(localKey, JSON.stringify(doc));
-        return true;
-      } catch (err) {
-        return false;
-      }
-    }
-
-    function parseDoc(value) {
-      if (value && typeof value === "object" && value.format === STATE_FORMAT && typeof value.state === "string") {
-        return value;
-      }
-      return null;
-    }
-
-    function savedMs(doc) {
-      var ms = doc ? Date.parse(doc.savedAt) : NaN;
-      return isNaN(ms) ? 0 : ms;
-    }
 
     function onStatus(status) {
       if (status.mode === "stopped" && status.stopped && !reportedStop) {
@@ -104,19 +72,15 @@
           onStatus: onStatus,
         });
         X.createCourseEmitter(tracker).bind(Coursepack);
-        localKey =
-          (course.storageKey || "coursepack") +
-          ":tincan-state:" +
-          X.shortHash([launch.endpoint, X.actorKey(tracker.actor), launch.registration, tracker.objectId].join("|"));
-
-        var remote = await tracker.state.get(stateId);
-        var fromLrs = remote.status === "ok" ? parseDoc(remote.value) : null;
-        var local = parseDoc(readLocal());
-        var chosen = fromLrs;
-        if (local && (!chosen || savedMs(local) > savedMs(chosen))) chosen = local;
-        if (local && chosen === local && !fromLrs) {
-          X.debug.note("resuming from this browser's copy: the LRS gave no saved state (" + remote.status + ")");
-        }
+        progress = X.createProgressStore(tracker, {
+          stateId: stateId,
+          localKey:
+            (course.storageKey || "coursepack") +
+            ":tincan-state:" +
+            X.shortHash([launch.endpoint, X.actorKey(tracker.actor), launch.registration, tracker.objectId].join("|")),
+          now: ctx.now,
+        });
+        var chosen = (await progress.load()).doc;
         live = true;
         var state = chosen ? ctx.unpackState(chosen.state) : null;
         return {
@@ -130,20 +94,14 @@
       save: async function (state) {
         if (!live) return { ok: false, omitted: [] };
         var packed = ctx.packState(state, null);
-        var doc = { format: STATE_FORMAT, state: packed.text, savedAt: new Date(ctx.now()).toISOString() };
-        writeLocal(doc);
-        var hidden = window.document.visibilityState === "hidden";
-        var body = JSON.stringify(doc);
-        var result = await tracker.state.put(stateId, body, {
-          keepalive: hidden && body.length <= STATE_KEEPALIVE_MAX,
-        });
-        if (result.status === "unavailable" && !saidUnavailable) {
+        var result = await progress.save(packed.text);
+        if (result.unavailable && !saidUnavailable) {
           saidUnavailable = true;
           X.debug.note(
             "this LRS has no State resource (HTTP " + (result.http || "?") + "): progress is saved in this browser only (localStorage)"
           );
         }
-        return { ok: result.status === "ok" || result.status === "unavailable", omitted: packed.omitted };
+        return { ok: result.ok, omitted: packed.omitted };
       },
 
       commit: function () {

@@ -1111,6 +1111,119 @@
     return merged;
   }
 
+  /*
+   * The SCORM API as both SCORM adapters use it: ADL's discovery walk, and Get/Set/other
+   * calls each followed by the last-error call. What differs between 1.2 and 2004 comes in
+   * `spec`, a table from the adapter: {label, apiName, methods: {initialize, get, set,
+   * lastError, errorString}, notImplemented: {code: true}, quiet: {code: true}}.
+   * Codes in `notImplemented` are logged at info level and never reported to the learner;
+   * codes in `quiet` (e.g. 2004's 403 for a value never set) are not logged as errors.
+   */
+  var MAX_API_HOPS = 500;
+
+  function scormConnection(spec) {
+    var m = spec.methods;
+    var api = null;
+    var last = {}; // element -> last value set (skip redundant writes)
+
+    function findIn(win) {
+      var hops = 0;
+      while (win && hops <= MAX_API_HOPS) {
+        try {
+          var candidate = win[spec.apiName];
+          if (candidate && typeof candidate[m.initialize] === "function") return candidate;
+        } catch (err) {
+          /* cross-origin frame: keep climbing */
+        }
+        var parent = null;
+        try {
+          parent = win.parent;
+        } catch (err) {
+          parent = null;
+        }
+        if (!parent || parent === win) break;
+        win = parent;
+        hops++;
+      }
+      return null;
+    }
+
+    /** ADL's walk: this window and its parents, then the opener and its parents. */
+    function discover() {
+      api = findIn(window);
+      if (!api) {
+        try {
+          if (window.opener && !window.opener.closed) api = findIn(window.opener);
+        } catch (err) {
+          /* cross-origin opener */
+        }
+      }
+      return api;
+    }
+
+    function lastError(what) {
+      var code = "0";
+      try {
+        code = String(api[m.lastError]());
+      } catch (err) {
+        code = "101";
+      }
+      if (code === "0" || code === "") return "0";
+      var text = "";
+      try {
+        text = String(api[m.errorString](code));
+      } catch (err) {
+        /* ignore */
+      }
+      if (spec.notImplemented[code]) {
+        log("info", "not implemented by this LMS: " + what);
+      } else if (!(spec.quiet && spec.quiet[code])) {
+        log("error", spec.label + " error " + code + " (" + text + ") on " + what);
+      }
+      return code;
+    }
+
+    function get(element) {
+      var value = "";
+      try {
+        value = api[m.get](element);
+      } catch (err) {
+        log("error", m.get + " threw", element);
+      }
+      var code = lastError(m.get + " " + element);
+      return { value: value === null || value === undefined ? "" : String(value), error: code };
+    }
+
+    function set(element, value, force) {
+      value = String(value);
+      if (!force && last[element] === value) return "0";
+      var ok;
+      try {
+        ok = api[m.set](element, value);
+      } catch (err) {
+        log("error", m.set + " threw", element);
+      }
+      var code = lastError(m.set + " " + element);
+      if (code === "0" && String(ok) !== "false") last[element] = value;
+      else if (!spec.notImplemented[code]) reportError(code === "0" ? "101" : code, element);
+      return code;
+    }
+
+    /** A call that takes "" (initialize, commit, finish/terminate). */
+    function call(method) {
+      var ok;
+      try {
+        ok = api[method]("");
+      } catch (err) {
+        log("error", method + " threw", String(err));
+      }
+      var code = lastError(method);
+      return { ok: String(ok) === "true", error: code };
+    }
+
+    return { discover: discover, get: get, set: set, call: call };
+  }
+
   function start() {
     indexDom();
     wire();
@@ -1130,6 +1243,7 @@
           },
           reportError: reportError,
           strings: strings,
+          scorm: scormConnection,
         });
       } catch (err) {
         log("error", "adapter " + name + " could not be created", String(err));

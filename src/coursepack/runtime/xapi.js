@@ -1246,6 +1246,85 @@
   }
 
   // ---------------------------------------------------------------------------------------
+  // Saved progress for the LRS-launched adapters (tincan, cmi5): the xAPI State resource and
+  // a copy in this browser. An LRS without a State resource (404/405) leaves the browser copy
+  // as the only one; on start the newer of the two copies wins.
+
+  var PROGRESS_FORMAT = "coursepack-state/1";
+  var PROGRESS_KEEPALIVE_MAX = 8 * 1024; // keep most of the keepalive budget for statements
+
+  /**
+   * createProgressStore(tracker, {stateId, localKey, activityId?, now})
+   *   load() -> Promise<{doc, fromLrs, local, status}>: doc = the newer copy (or null)
+   *   save(text, extra) -> Promise<{ok, unavailable, http}>: extra fields go into the doc
+   */
+  function createProgressStore(tracker, options) {
+    var stateId = options.stateId;
+    var localKey = options.localKey;
+    var params = options.activityId ? { activityId: options.activityId } : undefined;
+
+    function parseDoc(value) {
+      if (isObject(value) && value.format === PROGRESS_FORMAT && typeof value.state === "string") {
+        return value;
+      }
+      return null;
+    }
+
+    function savedMs(doc) {
+      var ms = doc ? Date.parse(doc.savedAt) : NaN;
+      return isNaN(ms) ? 0 : ms;
+    }
+
+    function readLocal() {
+      try {
+        return parseDoc(JSON.parse(window.localStorage.getItem(localKey) || "null"));
+      } catch (err) {
+        return null;
+      }
+    }
+
+    function writeLocal(doc) {
+      try {
+        window.localStorage.setItem(localKey, JSON.stringify(doc));
+      } catch (err) {
+        /* the LRS copy still holds it */
+      }
+    }
+
+    return {
+      load: async function () {
+        var remote = await tracker.state.get(stateId, params);
+        var fromLrs = remote.status === "ok" ? parseDoc(remote.value) : null;
+        var local = readLocal();
+        var doc = fromLrs;
+        if (local && (!doc || savedMs(local) > savedMs(doc))) doc = local;
+        if (local && doc === local && !fromLrs) {
+          note("resuming from this browser's copy: the LRS gave no saved state (" + remote.status + ")");
+        }
+        return { doc: doc, fromLrs: fromLrs, local: local, status: remote.status };
+      },
+
+      save: async function (text, extra) {
+        var doc = { format: PROGRESS_FORMAT, state: text, savedAt: new Date(options.now()).toISOString() };
+        Object.keys(extra || {}).forEach(function (key) {
+          doc[key] = extra[key];
+        });
+        writeLocal(doc);
+        var body = JSON.stringify(doc);
+        var hidden = window.document.visibilityState === "hidden";
+        var put = { keepalive: hidden && body.length <= PROGRESS_KEEPALIVE_MAX };
+        if (params) put.activityId = params.activityId;
+        var result = await tracker.state.put(stateId, body, put);
+        return {
+          ok: result.status === "ok" || result.status === "unavailable",
+          unavailable: result.status === "unavailable",
+          http: result.http,
+        };
+      },
+    };
+  }
+
+  // ---------------------------------------------------------------------------------------
   // Dual tracking: a SCORM package that also sends statements to the LRS of the build
 
   function startDualTracking(cp) {
@@ -1277,6 +1356,7 @@
   var api = {
     createTracker: createTracker,
     createCourseEmitter: createCourseEmitter,
+    createProgressStore: createProgressStore,
     normalizeActor: normalizeActor,
     normalizeAuth: normalizeAuth,
     parseLaunch: parseLaunch,
