@@ -137,3 +137,28 @@ def test_dual_tracking_endpoint_may_come_from_the_environment(tmp_path: Path) ->
     )
     assert course.lrs is not None
     assert course.lrs.endpoint == "https://lrs.example.org/xapi/"
+
+
+def test_items_may_name_files_of_the_media_folder_and_nothing_else(tmp_path: Path) -> None:
+    (tmp_path / "modules").mkdir()
+    (tmp_path / "media").mkdir()
+    (tmp_path / "media" / "clip.mp4").write_bytes(b"\x00" * 64)
+    (tmp_path / "media" / "notes.pdf").write_bytes(b"%PDF-1.4")
+    (tmp_path / "course.yaml").write_text(
+        "id: https://example.org/c\ntitle: T\nlanguage: en\nversion: '1'\nmodules:\n"
+        "  - modules/m.md\n"
+    )
+    module = tmp_path / "modules" / "m.md"
+    module.write_text(
+        "# M\n\n## S\n\nWATCH: media/clip.mp4\n\nREAD: media/notes.pdf\n\nTASK: Why?\n"
+    )
+    course = load_course(tmp_path, environ={})
+    assert [i.url for i in course.items if i.url] == ["media/clip.mp4", "media/notes.pdf"]
+    assert [m.path for m in course.media] == ["media/clip.mp4", "media/notes.pdf"]
+
+    module.write_text(
+        "# M\n\n## S\n\nWATCH: media/Clip.mp4\n\nREAD: media/../course.yaml\n\nTASK: Why?\n"
+    )
+    listing = _problems(tmp_path)
+    assert "modules/m.md:5:8: WATCH names 'media/Clip.mp4', which is not a file" in listing
+    assert "modules/m.md:7:7: READ names 'media/../course.yaml', which is not a file" in listing

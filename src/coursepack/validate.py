@@ -74,6 +74,7 @@ class _Validator:
         self.root = root
         self.env = env
         self.problems: list[Problem] = []
+        self.media_paths: frozenset[str] = frozenset()
 
     def problem(self, pos: Position, message: str, hint: str = "") -> None:
         self.problems.append(Problem(pos, message, hint))
@@ -108,8 +109,9 @@ class _Validator:
         lms = self._lms(data)
         lrs = self._tracking(data)
         au_per = self._cmi5(data)
-        modules = self._modules(data)
         media = self._media()
+        self.media_paths = frozenset(m.path for m in media)
+        modules = self._modules(data)
         if self.problems:
             raise CourseInvalid(self.problems)
         return Course(
@@ -499,11 +501,20 @@ class _Validator:
                     f"write the address after '{label}:', e.g. '{label}: https://example.org/page'",
                 )
                 ok = False
+            elif url.startswith(f"{MEDIA_DIR}/") and "://" not in url:
+                if url not in self.media_paths:
+                    self.problem(
+                        raw.value_pos,
+                        f"{label} names '{url}', which is not a file of the course's "
+                        f"{MEDIA_DIR}/ folder",
+                        "check the file name (names are case-sensitive)",
+                    )
+                    ok = False
             elif not _is_http_url(url):
                 self.problem(
                     raw.value_pos,
                     f"{label} URL '{url}' is not an http(s) address",
-                    "use a full address starting with https://",
+                    f"use a full address starting with https://, or a file in {MEDIA_DIR}/",
                 )
                 ok = False
             derived = f"{kind.value}-{short_hash(url or '', 8)}"
@@ -573,6 +584,11 @@ def _task_title(prompt: str, limit: int = 80) -> str:
     return first
 
 
+# file endings dropped from a title made from a URL (documents keep theirs, in capitals)
+_TITLE_EXTENSIONS = frozenset(
+    {"pdf", "docx", "pptx", "html", "htm", "php", "aspx"}
+    | {"mp4", "m4v", "webm", "mov", "ogv", "mp3", "m4a", "ogg", "oga", "wav"}
+)
 _VIDEO_TITLES = {"youtube.com": "Video on YouTube", "youtu.be": "Video on YouTube"}
 
 
@@ -588,7 +604,7 @@ def _link_title(url: str, kind: ItemKind) -> str:
     if segments:
         last = unquote(segments[-1])
         stem, dot, ext = last.rpartition(".")
-        if dot and ext.lower() in ("pdf", "html", "htm", "php", "aspx", "docx", "pptx"):
+        if dot and ext.lower() in _TITLE_EXTENSIONS:
             suffix = f" ({ext.upper()})" if ext.lower() in ("pdf", "docx", "pptx") else ""
             last = stem + suffix
         words = re.sub(r"[-_+]+", " ", last).strip()
