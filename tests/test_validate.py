@@ -162,3 +162,10 @@ def test_items_may_name_files_of_the_media_folder_and_nothing_else(tmp_path: Pat
     listing = _problems(tmp_path)
     assert "modules/m.md:5:8: WATCH names 'media/Clip.mp4', which is not a file" in listing
     assert "modules/m.md:7:7: READ names 'media/../course.yaml', which is not a file" in listing
+
+
+def test_a_version_written_as_a_number_keeps_its_text(tmp_path: Path) -> None:
+    shutil.copytree(REPO / "course", tmp_path / "c")
+    course_file = tmp_path / "c" / "course.yaml"
+    course_file.write_text(course_file.read_text().replace("version: 1.0.0", "version: 1.10"))
+    assert load_course(tmp_path / "c", environ={}).version == "1.10"

@@ -183,6 +183,8 @@ class _Validator:
 
     def _version(self, data: YamlMap) -> str:
         text = self._required_text(data, "version", VERSION_MAX)
+        if text and not isinstance(data["version"], str):
+            text = data.source_text.get("version", text).strip()  # 1.10 is not 1.1
         if text and not re.fullmatch(r"[A-Za-z0-9._+-]+", text):
             self.problem(
                 data.at("version"),

@@ -23,6 +23,8 @@ class YamlMap(dict[str, Any]):
         self.pos = pos
         self.key_pos: dict[str, Position] = {}
         self.value_pos: dict[str, Position] = {}
+        #: a scalar value's text as written ("1.10" stays "1.10", not the float 1.1)
+        self.source_text: dict[str, str] = {}
 
     def at(self, key: str) -> Position:
         """Where the value of ``key`` stands (or the mapping itself when it is absent)."""
@@ -71,6 +73,8 @@ def _convert(file: str, node: yaml.Node, problems: list[Problem]) -> Any:
                 )
                 continue
             result[key] = _convert(file, value_node, problems)
+            if isinstance(value_node, yaml.ScalarNode):
+                result.source_text[key] = str(value_node.value)
             result.key_pos[key] = _pos(file, key_node)
             result.value_pos[key] = _pos(file, value_node)
         return result
