@@ -169,3 +169,90 @@ def test_a_version_written_as_a_number_keeps_its_text(tmp_path: Path) -> None:
     course_file = tmp_path / "c" / "course.yaml"
     course_file.write_text(course_file.read_text().replace("version: 1.0.0", "version: 1.10"))
     assert load_course(tmp_path / "c", environ={}).version == "1.10"
+
+
+def _course(tmp_path: Path, course_yaml: str, modules: dict[str, str]) -> Path:
+    (tmp_path / "modules").mkdir(exist_ok=True)
+    (tmp_path / "course.yaml").write_bytes(course_yaml.encode("utf-8"))
+    for name, text in modules.items():
+        (tmp_path / "modules" / name).write_bytes(text.encode("utf-8"))
+    return tmp_path
+
+
+COURSE_YAML = "id: https://example.org/c\ntitle: T\nlanguage: en\nversion: '1'\nmodules:\n"
+
+
+def test_a_byte_order_mark_at_the_start_of_a_module_is_ignored(tmp_path: Path) -> None:
+    _course(
+        tmp_path,
+        "\ufeff" + COURSE_YAML + "  - modules/m.md\n",
+        {"m.md": "\ufeff# Welcome {#welcome}\r\n\r\nTASK: Why?\r\n"},
+    )
+    (module,) = load_course(tmp_path, environ={}).modules
+    assert (module.id, module.title) == ("welcome", "Welcome")
+
+
+def test_yaml_values_keep_the_text_as_written(tmp_path: Path) -> None:
+    _course(
+        tmp_path,
+        COURSE_YAML.replace("title: T", "title: true") + "  - modules/m.yaml\n",
+        {
+            "m.yaml": "title: 2024-01-01\nsections:\n  - title: .inf\n    items:\n"
+            "      - task: 1.10\n"
+        },
+    )
+    course = load_course(tmp_path, environ={})
+    assert course.title == "true"
+    (module,) = course.modules
+    assert (module.title, module.sections[0].title) == ("2024-01-01", ".inf")
+    assert module.items[0].prompt == "1.10"
+
+
+def test_a_list_or_mapping_where_text_belongs_is_a_located_problem(tmp_path: Path) -> None:
+    _course(
+        tmp_path,
+        COURSE_YAML.replace("title: T", "title: [a, b]")
+        + "  - file: modules/m.yaml\n    title: {x: 1}\n",
+        {"m.yaml": "title: M\nsections:\n  - title: S\n    items:\n      - task: [why]\n"},
+    )
+    listing = _problems(tmp_path)
+    assert "course.yaml:2:8: 'title' must be text, not a list" in listing
+    assert "course.yaml:7:12: 'title' must be text, not a mapping" in listing
+    assert "modules/m.yaml:5:15: 'task' must be text, not a list" in listing
+    assert "['a', 'b']" not in listing
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("!custom T", "unsupported YAML tag '!custom'"),
+        ("!!binary aGVsbG8=", "unsupported YAML tag"),
+        ("&loop [*loop]", "an alias refers to the value that contains it"),
+    ],
+)
+def test_odd_yaml_is_a_located_problem_not_a_crash(
+    tmp_path: Path, value: str, message: str
+) -> None:
+    _course(
+        tmp_path,
+        COURSE_YAML.replace("title: T", f"title: {value}") + "  - modules/m.md\n",
+        {"m.md": "# M\n\nTASK: Why?\n"},
+    )
+    assert f"course.yaml:2:8: {message}" in _problems(tmp_path)
+
+
+def test_yaml_merge_keys_fill_in_the_keys_not_given(tmp_path: Path) -> None:
+    _course(
+        tmp_path,
+        COURSE_YAML + "  - modules/m.yaml\n",
+        {
+            "m.yaml": "title: M\nsections:\n  - title: S\n    items:\n"
+            "      - &base {read: 'https://example.org/a', intro: Shared.}\n"
+            "      - <<: *base\n        read: https://example.org/b\n"
+        },
+    )
+    items = load_course(tmp_path, environ={}).items
+    assert [(i.url, i.intro_md) for i in items] == [
+        ("https://example.org/a", "Shared."),
+        ("https://example.org/b", "Shared."),
+    ]

@@ -29,7 +29,7 @@ from coursepack.source.modules import (
     parse_yaml_module,
     unknown_keys,
 )
-from coursepack.source.yamlsrc import YamlList, YamlMap, load_yaml
+from coursepack.source.yamlsrc import YamlList, YamlMap, load_yaml, text_of
 
 COURSE_FILE = "course.yaml"
 MEDIA_DIR = "media"
@@ -131,7 +131,7 @@ class _Validator:
 
     def _read(self, path: Path, rel: str) -> str | None:
         try:
-            return path.read_text(encoding="utf-8")
+            return path.read_text(encoding="utf-8-sig")
         except UnicodeDecodeError as exc:
             self.problem(Position(rel), f"not UTF-8 text ({exc.reason})", "save the file as UTF-8")
         except OSError as exc:
@@ -142,8 +142,10 @@ class _Validator:
         if key not in data:
             self.problem(data.pos, f"'{key}' is missing", f"add '{key}: ...' to {COURSE_FILE}")
             return ""
-        value = data[key]
-        text = "" if value is None else str(value).strip()
+        if isinstance(data[key], YamlMap | YamlList):
+            text_of(data, key, self.problems)  # says it must be text
+            return ""
+        text = text_of(data, key, self.problems).strip()
         if not text:
             self.problem(data.at(key), f"'{key}' is empty", f"give the course a {key}")
         elif max_len and len(text) > max_len:
@@ -155,8 +157,7 @@ class _Validator:
         return text
 
     def _optional_text(self, data: YamlMap, key: str) -> str:
-        value = data.get(key)
-        return "" if value is None else str(value).strip()
+        return text_of(data, key, self.problems).strip()
 
     def _course_id(self, data: YamlMap) -> str:
         text = self._required_text(data, "id")
@@ -315,7 +316,7 @@ class _Validator:
                 if "id" in entry:
                     explicit_id, id_pos = str(entry["id"]), entry.at("id")
                 if "title" in entry:
-                    explicit_title = str(entry["title"] or "").strip()
+                    explicit_title = text_of(entry, "title", self.problems).strip()
                 pos = entry.at("file")
             else:
                 file_value = entry

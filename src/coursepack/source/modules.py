@@ -22,11 +22,10 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
-from typing import Any
 
 from coursepack.errors import Problem
 from coursepack.model import Position
-from coursepack.source.yamlsrc import YamlList, YamlMap, load_yaml
+from coursepack.source.yamlsrc import YamlList, YamlMap, load_yaml, text_of
 
 ITEM_KINDS = ("READ", "WATCH", "TASK")
 
@@ -203,10 +202,6 @@ SECTION_KEYS = {"id", "title", "intro", "items", "outro"}
 ITEM_KEYS = {"read", "watch", "task", "id", "intro", "title"}
 
 
-def _text(value: Any) -> str:
-    return "" if value is None else str(value)
-
-
 def unknown_keys(
     mapping: YamlMap,
     allowed: set[str],
@@ -235,10 +230,10 @@ def parse_yaml_module(text: str, file: str, problems: list[Problem]) -> RawModul
         return module
     unknown_keys(data, MODULE_KEYS, "a module", problems)
     if "title" in data:
-        module.title, module.title_pos = _text(data["title"]), data.at("title")
+        module.title, module.title_pos = text_of(data, "title", problems), data.at("title")
     if "id" in data:
-        module.explicit_id, module.id_pos = _text(data["id"]), data.at("id")
-    module.intro = _text(data.get("intro")).strip()
+        module.explicit_id, module.id_pos = text_of(data, "id", problems), data.at("id")
+    module.intro = text_of(data, "intro", problems).strip()
     sections = data.get("sections")
     if sections is None:
         return module
@@ -251,11 +246,11 @@ def parse_yaml_module(text: str, file: str, problems: list[Problem]) -> RawModul
             problems.append(Problem(pos, "each section is a mapping with 'title' and 'items'"))
             continue
         unknown_keys(entry, SECTION_KEYS, "a section", problems)
-        section = RawSection(title=_text(entry.get("title")), pos=pos)
+        section = RawSection(title=text_of(entry, "title", problems), pos=pos)
         if "id" in entry:
-            section.explicit_id, section.id_pos = _text(entry["id"]), entry.at("id")
-        intro = _text(entry.get("intro")).strip()
-        section.outro = _text(entry.get("outro")).strip()
+            section.explicit_id, section.id_pos = text_of(entry, "id", problems), entry.at("id")
+        intro = text_of(entry, "intro", problems).strip()
+        section.outro = text_of(entry, "outro", problems).strip()
         items = entry.get("items")
         if items is not None and not isinstance(items, YamlList):
             problems.append(Problem(entry.at("items"), "'items' must be a list"))
@@ -281,14 +276,19 @@ def parse_yaml_module(text: str, file: str, problems: list[Problem]) -> RawModul
             kind = kinds[0]
             item = RawItem(
                 kind=kind.upper(),
-                value=_text(item_data[kind]).strip(),
+                value=text_of(item_data, kind, problems).strip(),
                 pos=item_pos,
                 value_pos=item_data.at(kind),
-                intro=_text(item_data.get("intro")).strip(),
-                title=_text(item_data["title"]).strip() if "title" in item_data else None,
+                intro=text_of(item_data, "intro", problems).strip(),
+                title=text_of(item_data, "title", problems).strip()
+                if "title" in item_data
+                else None,
             )
             if "id" in item_data:
-                item.explicit_id, item.id_pos = _text(item_data["id"]), item_data.at("id")
+                item.explicit_id, item.id_pos = (
+                    text_of(item_data, "id", problems),
+                    item_data.at("id"),
+                )
             if item_index == 0 and intro:
                 item.intro = "\n\n".join(p for p in (intro, item.intro) if p)
             section.items.append(item)

@@ -41,7 +41,12 @@ class YamlList(list[Any]):
         return self.item_pos[index] if index < len(self.item_pos) else self.pos
 
 
-_scalars = yaml.constructor.SafeConstructor()
+_CORE = "tag:yaml.org,2002:"
+#: every value of a course file is text: these scalars keep the text as written ("1.10",
+#: "true", "2024-01-01"), and only null becomes None
+_TEXT_TAGS = frozenset(_CORE + t for t in ("str", "int", "float", "bool", "timestamp"))
+_NULL_TAG = _CORE + "null"
+_MERGE_TAG = _CORE + "merge"
 
 
 def _pos(file: str, node: yaml.Node) -> Position:
@@ -49,42 +54,94 @@ def _pos(file: str, node: yaml.Node) -> Position:
     return Position(file, mark.line + 1, mark.column + 1)
 
 
-def _convert(file: str, node: yaml.Node, problems: list[Problem]) -> Any:
-    if isinstance(node, yaml.MappingNode):
-        result = YamlMap(_pos(file, node))
+class _Converter:
+    """Nodes -> YamlMap / YamlList / str / None; odd YAML becomes located problems."""
+
+    def __init__(self, file: str, problems: list[Problem]) -> None:
+        self.file = file
+        self.problems = problems
+        self.done: dict[int, Any] = {}  # an alias's node is converted once
+        self.active: set[int] = set()  # nodes being converted: an alias to one recurses
+
+    def problem(self, node: yaml.Node, message: str, hint: str = "") -> None:
+        self.problems.append(Problem(_pos(self.file, node), message, hint))
+
+    def convert(self, node: yaml.Node) -> Any:
+        key = id(node)
+        if key in self.done:
+            return self.done[key]
+        if key in self.active:
+            self.problem(node, "an alias refers to the value that contains it", "remove the alias")
+            return None
+        self.active.add(key)
+        try:
+            result = self._convert(node)
+        finally:
+            self.active.discard(key)
+        self.done[key] = result
+        return result
+
+    def _convert(self, node: yaml.Node) -> Any:
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node)
+        if isinstance(node, yaml.SequenceNode):
+            seq = YamlList(_pos(self.file, node))
+            for child in node.value:
+                seq.append(self.convert(child))
+                seq.item_pos.append(_pos(self.file, child))
+            return seq
+        if node.tag == _NULL_TAG:
+            return None
+        if node.tag not in _TEXT_TAGS:
+            self.problem(
+                node, f"unsupported YAML tag '{node.tag}'", "remove the tag: values are text"
+            )
+        return str(node.value)
+
+    def _mapping(self, node: yaml.MappingNode) -> YamlMap:
+        result = YamlMap(_pos(self.file, node))
+        merged: list[YamlMap] = []
         for key_node, value_node in node.value:
-            key = _convert(file, key_node, problems)
+            if key_node.tag == _MERGE_TAG:  # '<<: *defaults': keys not given here
+                sources = (
+                    value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+                )
+                for source in sources:
+                    value = self.convert(source)
+                    if isinstance(value, YamlMap):
+                        merged.append(value)
+                    else:
+                        self.problem(source, "'<<' merges a mapping", "use an alias to a mapping")
+                continue
+            key = self.convert(key_node)
             if not isinstance(key, str):
-                problems.append(
-                    Problem(
-                        _pos(file, key_node),
-                        f"keys must be text, not {key!r}",
-                        "put the key in quotes or rename it",
-                    )
+                self.problem(
+                    key_node,
+                    f"keys must be text, not {key!r}",
+                    "put the key in quotes or rename it",
                 )
                 continue
             if key in result:
-                problems.append(
-                    Problem(
-                        _pos(file, key_node),
-                        f"'{key}' is given twice (first at line {result.key_pos[key].line})",
-                        "keep one of them",
-                    )
+                self.problem(
+                    key_node,
+                    f"'{key}' is given twice (first at line {result.key_pos[key].line})",
+                    "keep one of them",
                 )
                 continue
-            result[key] = _convert(file, value_node, problems)
+            result[key] = self.convert(value_node)
             if isinstance(value_node, yaml.ScalarNode):
                 result.source_text[key] = str(value_node.value)
-            result.key_pos[key] = _pos(file, key_node)
-            result.value_pos[key] = _pos(file, value_node)
+            result.key_pos[key] = _pos(self.file, key_node)
+            result.value_pos[key] = _pos(self.file, value_node)
+        for source in merged:
+            for key, value in source.items():
+                if key not in result:
+                    result[key] = value
+                    result.key_pos[key] = source.key_pos[key]
+                    result.value_pos[key] = source.at(key)
+                    if key in source.source_text:
+                        result.source_text[key] = source.source_text[key]
         return result
-    if isinstance(node, yaml.SequenceNode):
-        seq = YamlList(_pos(file, node))
-        for child in node.value:
-            seq.append(_convert(file, child, problems))
-            seq.item_pos.append(_pos(file, child))
-        return seq
-    return _scalars.construct_object(node)  # type: ignore[no-untyped-call,unused-ignore]
 
 
 def load_yaml(text: str, file: str, problems: list[Problem]) -> Any:
@@ -104,4 +161,22 @@ def load_yaml(text: str, file: str, problems: list[Problem]) -> Any:
         return None
     if node is None:
         return None
-    return _convert(file, node, problems)
+    return _Converter(file, problems).convert(node)
+
+
+def text_of(mapping: YamlMap, key: str, problems: list[Problem]) -> str:
+    """The text of ``mapping[key]``: '' when absent or null; a list or a mapping is a problem."""
+    value = mapping.get(key)
+    if value is None:
+        return ""
+    if isinstance(value, YamlMap | YamlList):
+        kind = "a list" if isinstance(value, YamlList) else "a mapping"
+        problems.append(
+            Problem(
+                mapping.at(key),
+                f"'{key}' must be text, not {kind}",
+                "write it on one line, in quotes if it holds ':' or starts with '[' or '{'",
+            )
+        )
+        return ""
+    return str(value)
