@@ -256,3 +256,22 @@ def test_yaml_merge_keys_fill_in_the_keys_not_given(tmp_path: Path) -> None:
         ("https://example.org/a", "Shared."),
         ("https://example.org/b", "Shared."),
     ]
+
+
+def test_a_task_prompt_goes_on_over_the_lines_that_follow_it(tmp_path: Path) -> None:
+    _course(
+        tmp_path,
+        COURSE_YAML + "  - modules/m.md\n",
+        {
+            "m.md": "# M\n\n## S\n\nTASK: Think of a project\nthat needed many teams.\n"
+            "What made it work?\n\nIntro of the next.\n\nTASK:\n  Name one skill.\n"
+            "READ: https://example.org/a\nNot part of a READ.\n\nTASK: Last\n"
+        },
+    )
+    first, second, read, last = load_course(tmp_path, environ={}).items
+    assert first.prompt == "Think of a project\nthat needed many teams.\nWhat made it work?"
+    assert first.title == "Think of a project that needed many teams."
+    assert first.intro_md == ""
+    assert (second.intro_md, second.prompt) == ("Intro of the next.", "Name one skill.")
+    assert read.url == "https://example.org/a"
+    assert (last.intro_md, last.prompt) == ("Not part of a READ.", "Last")

@@ -581,6 +581,7 @@ class _Validator:
 
 
 def _task_title(prompt: str, limit: int = 80) -> str:
+    prompt = " ".join(prompt.split())  # a prompt written over several lines: one line of title
     first = re.split(r"(?<=[?.!])\s", prompt, maxsplit=1)[0].strip()
     if len(first) > limit:
         first = first[: limit - 1].rsplit(" ", 1)[0] + "…"

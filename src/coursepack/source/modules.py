@@ -13,6 +13,7 @@ Markdown modules are written the way an author writes a page of resources::
     READ: https://example.org/article
     WATCH: https://www.youtube.com/watch?v=...
     TASK {#optional-id}: The prompt the learner answers.
+    A prompt goes on over the lines below it, up to a blank line.
 
 Nothing here judges the content: that is the validator's work.
 """
@@ -94,6 +95,8 @@ def parse_markdown_module(text: str, file: str, problems: list[Problem]) -> RawM
     pending: list[str] = []  # text lines since the last heading or item
     section: RawSection | None = None
     in_fence = False
+    # a TASK prompt goes on over the lines that follow it, up to a blank line (a paragraph)
+    open_task: RawItem | None = None
 
     def flush() -> str:
         body = "\n".join(pending).strip("\n")
@@ -110,6 +113,8 @@ def parse_markdown_module(text: str, file: str, problems: list[Problem]) -> RawM
 
     for lineno, raw_line in enumerate(text.splitlines(), start=1):
         line = raw_line.rstrip()
+        if not line or _FENCE.match(line):
+            open_task = None
         if _FENCE.match(line):
             in_fence = not in_fence
             pending.append(raw_line)
@@ -121,6 +126,7 @@ def parse_markdown_module(text: str, file: str, problems: list[Problem]) -> RawM
         indent = len(line) - len(stripped)
         heading = _HEADING.match(line) if indent == 0 else None
         if heading:
+            open_task = None
             level, title_text = len(heading.group(1)), heading.group(2)
             title, explicit = _split_explicit_id(title_text)
             pos = Position(file, lineno, 1)
@@ -173,6 +179,7 @@ def parse_markdown_module(text: str, file: str, problems: list[Problem]) -> RawM
                 title=link_title,
             )
             current_section(pos).items.append(item)
+            open_task = item if kind == "TASK" else None
             continue
         near = _NEAR_ITEM.match(stripped) if indent < 4 else None
         if near and not stripped.startswith(ITEM_KINDS):
@@ -184,6 +191,9 @@ def parse_markdown_module(text: str, file: str, problems: list[Problem]) -> RawM
                     f"write '{near.group(1).upper()}:' to make it an item",
                 )
             )
+        if open_task is not None:
+            open_task.value = f"{open_task.value}\n{stripped}".strip()
+            continue
         pending.append(raw_line)
 
     body = flush()
