@@ -239,3 +239,67 @@ def test_auth_from_env() -> None:
     assert auth_from_env({**user, "COURSEPACK_LRS_AUTH": "Bearer t"}) == "Bearer t"
     with pytest.raises(UserError, match="COURSEPACK_LRS_PASSWORD is not set"):
         auth_from_env({"COURSEPACK_LRS_USERNAME": "key"})
+
+
+# -- odd answers and endpoints that used to escape as tracebacks or leak -------------------------
+
+
+def test_a_body_that_cannot_be_decoded_is_a_bad_response_not_a_traceback() -> None:
+    handler = answer(200, b"not gzip at all", headers={"Content-Encoding": "gzip"})
+    with fake(handler) as client, pytest.raises(LrsBadResponse) as raised:
+        list(client.statements({}))
+    assert raised.value.exit_code == EXIT_BAD_RESPONSE
+    assert "cannot be decoded" in raised.value.message
+
+
+def test_a_gzipped_page_is_read() -> None:
+    import gzip
+
+    body = gzip.compress(json.dumps({"statements": [{"id": "x"}]}).encode())
+    handler = answer(200, body, headers={"Content-Encoding": "gzip"})
+    with fake(handler) as client:
+        assert list(client.statements({})) == [{"id": "x"}]
+
+
+@pytest.mark.parametrize(
+    "more",
+    ["http://[::1/xapi/statements?page=2", "/xapi/statements?page=\x002", "/xapi/s?" + "a" * 70000],
+    ids=["unclosed-ipv6", "nul-character", "too-long"],
+)
+def test_a_more_link_that_is_not_a_url_is_a_bad_response(more: str) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        first = "page" not in str(request.url) and "aaa" not in str(request.url)
+        return httpx.Response(200, json={"statements": [], "more": more if first else None})
+
+    with fake(handler) as client, pytest.raises(LrsBadResponse) as raised:
+        list(client.statements({}))
+    assert raised.value.exit_code == EXIT_BAD_RESPONSE
+    assert "'more' link" in raised.value.message
+
+
+def test_an_error_body_cannot_send_terminal_escape_sequences() -> None:
+    handler = answer(500, {"detail": "\x1b]0;pwned\x07\x1b[2Jboom"})
+    with fake(handler) as client, pytest.raises(LrsBadResponse) as raised:
+        list(client.statements({}))
+    assert "boom" in raised.value.message
+    assert not any(ord(ch) < 32 or ord(ch) == 127 for ch in raised.value.message)
+
+
+def test_credentials_in_the_endpoint_are_refused_and_never_printed() -> None:
+    with pytest.raises(UserError) as raised:
+        normalise_endpoint("https://key:s3cret@lrs.example.org/xapi/")
+    assert raised.value.exit_code == 1
+    assert "s3cret" not in raised.value.message
+    assert "COURSEPACK_LRS_PASSWORD" in raised.value.message
+
+
+@pytest.mark.parametrize(
+    "bad",
+    ["http://[::1/xapi/", "ftp://key:s3cret@x/", "https://key:s3cret@[::1/xapi/"],
+    ids=["unclosed-ipv6", "not-http-with-credentials", "unclosed-ipv6-with-credentials"],
+)
+def test_an_unparsable_endpoint_is_a_user_error_without_the_password(bad: str) -> None:
+    with pytest.raises(UserError) as raised:
+        normalise_endpoint(bad)
+    assert raised.value.exit_code == 1
+    assert "s3cret" not in raised.value.message

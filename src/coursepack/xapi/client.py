@@ -111,14 +111,27 @@ def normalise_endpoint(endpoint: str) -> str:
     to the endpoint, since that is an easy slip when copying from an LRS's settings page.
     """
     endpoint = endpoint.strip()
-    parts = urlsplit(endpoint)
+    try:
+        parts = urlsplit(endpoint)
+    except ValueError:  # e.g. "http://[::1" (an unclosed IPv6 host)
+        parts = urlsplit("")
+    shown = _without_userinfo(endpoint)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise UserError(
-            f"LRS endpoint {endpoint!r} is not an http(s) URL "
+            f"LRS endpoint {shown!r} is not an http(s) URL "
             "(give the xAPI base URL, e.g. https://lrs.example.org/xAPI/)"
         )
+    if "@" in parts.netloc:
+        raise UserError(
+            f"LRS endpoint {shown!r} must not contain credentials (user:password@): set "
+            f"{ENV_USERNAME} and {ENV_PASSWORD}, or {ENV_AUTH}"
+        )
     if parts.query or parts.fragment:
-        raise UserError(f"LRS endpoint {endpoint!r} must not have a query string or fragment")
+        raise UserError(f"LRS endpoint {shown!r} must not have a query string or fragment")
+    try:
+        httpx.URL(endpoint)
+    except httpx.InvalidURL as error:
+        raise UserError(f"LRS endpoint {shown!r} is not a usable URL ({error})") from None
     path = parts.path.rstrip("/")
     if path.endswith("/statements"):
         path = path[: -len("/statements")]
@@ -207,8 +220,14 @@ class LrsClient:
     def _resolve_more(self, more: str) -> str:
         # Host-relative ("/xapi/statements?..."), endpoint-relative ("statements?...") and
         # absolute links all resolve against the endpoint.
-        url = urljoin(self.endpoint, more)
-        if _origin(url) != self._origin:
+        try:
+            url = urljoin(self.endpoint, more)
+            origin = _origin(url)
+        except ValueError:  # e.g. an unclosed IPv6 host
+            raise LrsBadResponse(
+                f"{self.endpoint}: the LRS's 'more' link is not a URL ({more[:80]!r})"
+            ) from None
+        if origin != self._origin:
             raise LrsBadResponse(
                 f"{self.endpoint}: the LRS's 'more' link points to another server ({more!r}); "
                 "not following it with your credentials"
@@ -267,6 +286,15 @@ class LrsClient:
     def _request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         try:
             return self._http.request(method, url, **kwargs)
+        except httpx.InvalidURL as error:  # only a 'more' link can get here (see above)
+            raise LrsBadResponse(
+                f"{self.endpoint}: the LRS's 'more' link is not a usable URL ({error})"
+            ) from None
+        except httpx.DecodingError as error:
+            raise LrsBadResponse(
+                f"{self.endpoint}: the LRS sent a body that cannot be decoded ({error}; "
+                "check the LRS or a proxy in front of it)"
+            ) from None
         except httpx.TimeoutException:
             raise LrsUnreachable(
                 f"{self.endpoint}: the LRS did not answer in time (is it up? try again later)"
@@ -307,6 +335,17 @@ class LrsClient:
         raise LrsBadResponse(f"{self.endpoint}: the LRS answered {status}{detail}", status)
 
 
+def _without_userinfo(url: str) -> str:
+    """``url`` with any ``user:password@`` replaced by ``***@``, for messages."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    authority, slash, path = rest.partition("/")
+    if "@" in authority:
+        authority = "***@" + authority.rpartition("@")[2]
+    return f"{scheme}{sep}{authority}{slash}{path}"
+
+
 def _origin(url: str) -> tuple[str, str]:
     parts = urlsplit(url)
     return parts.scheme, parts.netloc.lower()
@@ -329,5 +368,6 @@ def _error_detail(response: httpx.Response) -> str:
             text = str(data.get("detail") or data.get("message") or data.get("error") or "")
         else:
             text = ""
-    text = " ".join(text.split())[:160]
+    # One line, and nothing a terminal would run (escape sequences from the LRS's body).
+    text = " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())[:160]
     return f": {text}" if text else ""
