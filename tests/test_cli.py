@@ -72,3 +72,20 @@ def test_help_describes_the_commands() -> None:
     code, out, _ = _run("--help")
     assert code == 0
     assert "build" in out and "validate" in out
+
+
+def test_an_output_folder_that_cannot_be_written_is_one_clean_line(tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("not a folder")
+    code, out, err = _run("build", str(REPO / "course"), "-o", str(tmp_path / "a-file" / "dist"))
+    assert code == 1
+    assert out == ""
+    assert err.startswith(f"cannot write {tmp_path / 'a-file' / 'dist'}/")
+    assert "Not a directory" in err
+    assert len(err.splitlines()) == 1
+
+    zip_name = "collaborative-impact-leadership-1.0.0-scorm12.zip"
+    (tmp_path / "dist" / zip_name).mkdir(parents=True)  # a folder where the zip goes
+    code, _, err = _run("build", str(REPO / "course"), "-o", str(tmp_path / "dist"))
+    assert code == 1
+    assert "Is a directory" in err
+    assert [p.name for p in (tmp_path / "dist").iterdir()] == [zip_name]

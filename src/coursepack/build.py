@@ -120,5 +120,11 @@ def build_course(
     env = os.environ if environ is None else environ
     result = prepare(course_dir, out_dir, targets, lms, env, clock)
     for package in result.packages:
-        write_zip(package.files, package.path, env)
+        try:
+            write_zip(package.files, package.path, env)
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            raise UserError(
+                f"cannot write {package.path}: {reason} (choose another folder with -o)"
+            ) from None
     return result
