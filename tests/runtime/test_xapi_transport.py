@@ -219,3 +219,75 @@ def test_an_outbox_over_the_storage_quota_is_kept_in_memory_and_still_sent(lab: 
     lab.lrs.default = (200, None)
     lab.wait("s.pending === 0")
     assert [s["id"] for s in lab.lrs.posted()][-3:] == ids
+
+
+def keepalive_lab(lab: Lab) -> None:
+    """A tracker whose fetch records every request the browser itself refused, and how many
+    statements went with keepalive."""
+    lab.lrs.default = "hold"  # no answer: every request stays in flight
+    lab.page.evaluate(
+        """o => {
+            window.refused = [];
+            window.keptAlive = 0;
+            const f = (url, init) => {
+                if (init.keepalive && init.method === "POST") {
+                    window.keptAlive += JSON.parse(init.body).length;
+                }
+                return window.fetch(url, init).catch(err => {
+                    window.refused.push([init.method, !!init.keepalive, String(err)]);
+                    throw err;
+                });
+            };
+            window.t = CoursepackXAPI.createTracker(Object.assign(o, {fetch: f}));
+        }""",
+        {"endpoint": lab.endpoint, "auth": AUTH, "actor": ACTOR, "maxBackoffMs": 100000},
+    )
+
+
+SEND_LONG = """n => { for (let i = 0; i < n; i++) t.send({verb: "completed",
+    object: "https://courses.example.org/c1/m/items/t" + i,
+    result: {response: "x".repeat(1800)}}); }"""
+
+
+def test_keepalive_state_and_statements_together_stay_within_the_browsers_64_kib(
+    lab: Lab,
+) -> None:
+    keepalive_lab(lab)
+    # Closing a tab: the State document is saved when the page is hidden and again on
+    # pagehide, and the statements go in between and after (all with keepalive).
+    lab.page.evaluate(
+        """send => {
+            t.state.put("coursepack-state", "s".repeat(8000), {keepalive: true});
+            t.state.put("coursepack-state", "s".repeat(8000), {keepalive: true});
+            eval(send)(30);
+            t.flush({keepalive: true});
+            t.state.put("coursepack-state", "s".repeat(8000), {keepalive: true});
+        }""",
+        SEND_LONG,
+    )
+    lab.page.wait_for_timeout(300)
+    assert lab.page.evaluate("() => window.refused") == []
+    assert len([r for r in lab.lrs.requests if r.path == "activities/state"]) == 3
+    assert lab.lrs.posted()  # statements went too, within what was left
+
+
+def test_a_state_document_over_8_kib_in_utf8_leaves_the_keepalive_budget_to_statements(
+    lab: Lab,
+) -> None:
+    keepalive_lab(lab)
+    lab.page.evaluate(
+        """send => {
+            Object.defineProperty(document, "visibilityState", {get: () => "hidden"});
+            const store = CoursepackXAPI.createProgressStore(t, {
+                stateId: "coursepack-state", localKey: "k", now: () => Date.now()});
+            store.save("é".repeat(5000));  // 5,000 characters, 10,000 bytes
+            eval(send)(30);  // about 2.2 KiB each
+            t.flush({keepalive: true});
+        }""",
+        SEND_LONG,
+    )
+    lab.page.wait_for_timeout(300)
+    assert lab.page.evaluate("() => window.refused") == []
+    # the statements had the whole 56 KiB (not what a 10 KB State document would leave)
+    assert lab.page.evaluate("() => window.keptAlive") >= 24
+    assert len([r for r in lab.lrs.requests if r.path == "activities/state"]) == 1

@@ -61,7 +61,8 @@ class Request:
 class FakeLrs:
     """Answers from ``script`` (one reply per request, then ``default``); records requests.
 
-    A reply is ``(status, body)``, a function of the request, or ``"abort"`` (network error).
+    A reply is ``(status, body)``, a function of the request, ``"abort"`` (network error) or
+    ``"hold"`` (no answer: the request stays in flight).
     """
 
     script: list[Reply] = field(default_factory=list)
@@ -90,6 +91,8 @@ class FakeLrs:
             reply = reply(request)
         if reply == "abort":
             route.abort("connectionrefused")
+            return
+        if reply == "hold":
             return
         assert isinstance(reply, tuple)
         status, payload = reply

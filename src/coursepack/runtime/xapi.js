@@ -78,7 +78,11 @@
   var VERSION = xconf.version || "1.0.3";
   var BATCH_SIZE = 25;
   var MAX_BATCH_BYTES = 512 * 1024;
-  var KEEPALIVE_BUDGET = 56 * 1024; // fetch keepalive: 64 KiB in flight per page (8 KiB: State)
+  // fetch keepalive: the browser refuses a request whose body would bring the keepalive bodies
+  // in flight in this page over 64 KiB. Statements use at most 56 KiB of it (8 KiB: State).
+  var KEEPALIVE_LIMIT = 64 * 1024;
+  var KEEPALIVE_BUDGET = 56 * 1024;
+  var keepaliveBytes = 0; // keepalive request bodies in flight in this page (every tracker)
   var REQUEST_TIMEOUT_MS = 30000;
   var STATE_GET_TIMEOUT_MS = 8000;
   var IFI_ORDER = ["mbox", "mbox_sha1sum", "openid", "account"]; // TinCanJS's order
@@ -528,7 +532,6 @@
     var backoff = 0;
     var inflight = {}; // statement id -> true while a keepalive request carries it
     var sending = {}; // statement id -> true while a regular request carries it
-    var inflightBytes = 0;
 
     function rootize(id) {
       return override && id === rootId ? override : id;
@@ -883,7 +886,7 @@
         var bytes = 2;
         while (waiting.length && chunk.length < batchSize) {
           var size = byteLength(JSON.stringify(waiting[0])) + 1;
-          if (bytes + size + inflightBytes > KEEPALIVE_BUDGET) break;
+          if (bytes + size + keepaliveBytes > KEEPALIVE_BUDGET) break;
           chunk.push(waiting.shift());
           bytes += size;
         }
@@ -900,9 +903,9 @@
       chunk.forEach(function (s) {
         inflight[s.id] = true;
       });
-      inflightBytes += bytes;
+      keepaliveBytes += bytes;
       var release = function () {
-        inflightBytes -= bytes;
+        keepaliveBytes -= bytes;
         chunk.forEach(function (s) {
           delete inflight[s.id];
         });
@@ -971,7 +974,16 @@
         if (!enabled) return { status: "local" };
         if (info.stateResource === "unavailable") return { status: "unavailable" };
         var body = typeof value === "string" ? value : JSON.stringify(value);
-        var res = await request("PUT", "activities/state", stateParams(stateId, opts), body, !!(opts && opts.keepalive));
+        // keepalive only within what the browser allows in flight (it would refuse the request)
+        var bytes = opts && opts.keepalive ? byteLength(body) : 0;
+        var keepalive = bytes > 0 && keepaliveBytes + bytes <= KEEPALIVE_LIMIT;
+        if (keepalive) keepaliveBytes += bytes;
+        var res;
+        try {
+          res = await request("PUT", "activities/state", stateParams(stateId, opts), body, keepalive);
+        } finally {
+          if (keepalive) keepaliveBytes -= bytes;
+        }
         if (res.status === 204 || res.status === 200) {
           if (info.stateResource !== "available") {
             info.stateResource = "available";
@@ -1312,7 +1324,7 @@
         writeLocal(doc);
         var body = JSON.stringify(doc);
         var hidden = window.document.visibilityState === "hidden";
-        var put = { keepalive: hidden && body.length <= PROGRESS_KEEPALIVE_MAX };
+        var put = { keepalive: hidden && byteLength(body) <= PROGRESS_KEEPALIVE_MAX };
         if (params) put.activityId = params.activityId;
         var result = await tracker.state.put(stateId, body, put);
         return {
