@@ -347,6 +347,24 @@ def test_browse_mode_sends_only_initialized_and_terminated(
     assert_session_rules(statements, launch)
 
 
+def test_nothing_is_sent_after_terminated_when_the_learner_stays_on_the_page(
+    launcher_for: Callable[..., Cmi5Launcher], page: Page, lrs: RalphLRS
+) -> None:
+    launcher = launcher_for()
+    launch = launcher.launch(launcher.aus[0])  # no returnURL: the page stays after exit
+    open_au(page, launch)
+    exit_course(page)
+    wait_statements(lrs, launch.registration, has_verb(V["terminated"]))
+    open_first_read(page)
+    complete_task(page, task_keys(page)[0], "written after Save and exit")
+    time.sleep(0.5)
+    statements = sorted(
+        lrs.statements(registration=launch.registration), key=lambda s: s["timestamp"]
+    )
+    assert [s["verb"]["id"] for s in statements] == [V["initialized"], V["terminated"]]
+    assert_session_rules(statements, launch)
+
+
 def test_exit_goes_to_return_url_after_terminated(
     launcher_for: Callable[..., Cmi5Launcher], page: Page, lrs: RalphLRS
 ) -> None:

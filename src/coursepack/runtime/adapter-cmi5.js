@@ -323,8 +323,14 @@
 
         if (tracking) {
           emitter = X.createCourseEmitter(tracker);
-          Coursepack.on("item:opened", emitter.itemOpened);
-          Coursepack.on("task:completed", emitter.taskCompleted);
+          // Nothing may follow terminated: a learner who stays on the page after "Save and
+          // exit" (no returnURL) is no longer tracked.
+          Coursepack.on("item:opened", function (detail) {
+            if (live) emitter.itemOpened(detail);
+          });
+          Coursepack.on("task:completed", function (detail) {
+            if (live) emitter.taskCompleted(detail);
+          });
         }
         Coursepack.onHidden(function () {
           tracker.flush({ keepalive: true });
