@@ -275,3 +275,24 @@ def test_a_task_prompt_goes_on_over_the_lines_that_follow_it(tmp_path: Path) -> 
     assert (second.intro_md, second.prompt) == ("Intro of the next.", "Name one skill.")
     assert read.url == "https://example.org/a"
     assert (last.intro_md, last.prompt) == ("Not part of a READ.", "Last")
+
+
+def test_link_items_take_markdown_link_forms_and_parentheses_in_urls(tmp_path: Path) -> None:
+    _course(
+        tmp_path,
+        COURSE_YAML + "  - modules/m.md\n",
+        {
+            "m.md": "# M\n\n"
+            "READ: [Leadership](https://en.wikipedia.org/wiki/Leadership_(disambiguation))\n\n"
+            "READ: [The [draft] guide](https://example.org/guide)\n\n"
+            "WATCH: <https://example.org/talk>\n\n"
+            "READ: [Angle](<https://example.org/angle>)\n\nTASK: Why?\n"
+        },
+    )
+    links = [(i.url, i.title) for i in load_course(tmp_path, environ={}).items if i.url]
+    assert links == [
+        ("https://en.wikipedia.org/wiki/Leadership_(disambiguation)", "Leadership"),
+        ("https://example.org/guide", "The [draft] guide"),
+        ("https://example.org/talk", "Talk"),
+        ("https://example.org/angle", "Angle"),
+    ]

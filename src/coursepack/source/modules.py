@@ -79,14 +79,24 @@ def _split_explicit_id(text: str) -> tuple[str, str | None]:
     return text[: match.start()].rstrip(), match.group(1)
 
 
-_LINK_VALUE = re.compile(r"^\[([^\]]*)\]\(\s*<?([^)\s>]*)>?\s*\)$")
+# '[Text](url)': the text may hold [brackets] and the URL balanced (parentheses), as in
+# Wikipedia's addresses; '[Text](<url>)' and '<url>' are Markdown's other ways to write one
+_LINK_VALUE = re.compile(
+    r"^\[((?:[^\[\]]|\[[^\[\]]*\])*)\]"
+    r"\(\s*(?:<([^<>\s]*)>|((?:[^()\s<>]|\([^()\s<>]*\))*))\s*\)$"
+)
+_AUTOLINK = re.compile(r"^<([^<>\s]+)>$")
 
 
 def _split_link(value: str) -> tuple[str, str | None]:
-    """'[Text](url)' -> ('url', 'Text'); a bare URL comes back as it is."""
+    """'[Text](url)' -> ('url', 'Text'), '<url>' -> ('url', None); a bare URL stays as it is."""
     match = _LINK_VALUE.match(value)
     if match:
-        return match.group(2), match.group(1).strip() or None
+        url = match.group(2) if match.group(2) is not None else match.group(3)
+        return url, match.group(1).strip() or None
+    autolink = _AUTOLINK.match(value)
+    if autolink:
+        return autolink.group(1), None
     return value, None
 
 
