@@ -356,3 +356,28 @@ def test_shown_name_is_the_latest_whatever_the_order() -> None:
         rng.shuffle(statements)
         _, report = aggregate(statements)
         assert report.learners[0].name == "Ada L."
+
+
+def test_same_time_recompletions_show_the_same_response_whatever_the_order() -> None:
+    first = completed_task(COURSE, ADA, "basics", "task-1", at(1), "one", name="same-time-1")
+    second = completed_task(COURSE, ADA, "basics", "task-1", at(1), "two", name="same-time-2")
+    _, forward = aggregate([first, second], include_responses=True)
+    _, backward = aggregate([second, first], include_responses=True)
+    assert forward.learners[0].tasks[0].response == backward.learners[0].tasks[0].response
+
+
+def test_a_completed_read_of_the_course_is_not_a_removed_task() -> None:
+    read = task_iri(COURSE, "basics", "read-brief")
+    found = statement(COURSE, ADA, "completed", read, at(0), definition={})
+    _, report = aggregate([found])
+    assert report.removed_tasks == ()
+    assert [row.display for row in report.learners] == ["Ada Lovelace"]
+
+
+def test_a_time_with_no_utc_equivalent_is_malformed_not_a_crash() -> None:
+    found = completed_task(COURSE, ADA, "basics", "task-1", at(0), "x")
+    found["timestamp"] = "0001-01-01T00:30:00+01:00"
+    good = completed_task(COURSE, EVE, "basics", "task-2", at(0), "fine")
+    aggregator, report = aggregate([found, good])
+    assert aggregator.malformed == 1
+    assert [row.display for row in report.learners] == ["Eve"]

@@ -141,3 +141,12 @@ def test_has_no_serious_accessibility_violations(page: Page, tmp_path: Path, whi
     open_report(page, tmp_path, sample_report() if which == "sample" else empty_report())
     violations = run_axe(page)
     assert violations == [], format_violations(violations)
+
+
+def test_timeline_reaching_the_last_representable_day_renders() -> None:
+    per_day = ((date(9999, 1, 1), 1), (date(9999, 12, 31), 1))
+    unit, series = buckets(per_day)
+    assert unit == "week"
+    assert series[-1][0] == date(9999, 12, 27)
+    assert sum(count for _, count in series) == 2
+    assert "<svg" in timeline(per_day)

@@ -156,11 +156,13 @@ class Aggregator:
                 continue
             try:
                 at = fromisoformat(raw.get("timestamp") or raw["stored"])
-            except (KeyError, TypeError, ValueError):
+                if at.tzinfo is None:
+                    at = at.replace(tzinfo=UTC)
+                elif at.utcoffset():  # to UTC now: 0001-01-01T00:30+01:00 has no UTC time
+                    at = at.astimezone(UTC)
+            except (KeyError, TypeError, ValueError, OverflowError):
                 self.malformed += 1
                 continue
-            if at.tzinfo is None:
-                at = at.replace(tzinfo=UTC)
             if key is None or (object_id is not None and type(object_id) is not str):
                 self.malformed += 1
                 continue
@@ -193,8 +195,10 @@ class Aggregator:
                 elif result.get("completion") is False:
                     continue
                 kind = kinds.get(object_id)
-                if kind is None and not self._is_removed_task(object_id, obj):
-                    continue
+                if kind is None and (
+                    object_id in items or not self._is_removed_task(object_id, obj)
+                ):
+                    continue  # a READ/WATCH of the course is not a task, removed or not
                 response = None
                 if result is not None and include_responses and kind in (_TASK, None):
                     value = result.get("response")
@@ -319,7 +323,8 @@ class Aggregator:
         if not records:
             return TaskCell()
         first = min(at for at, _ in records.values())
-        latest_response = max(records.values(), key=lambda record: record[0])[1]
+        # The latest completion's; at the same time, the statement id decides (any order).
+        latest_response = max(records.items(), key=lambda pair: (pair[1][0], pair[0]))[1][1]
         return TaskCell(_utc(first), latest_response)
 
     def _requirements(self) -> list[tuple[str, str, str, list[tuple[str, bool]]]]:

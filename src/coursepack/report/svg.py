@@ -43,12 +43,9 @@ def buckets(per_day: tuple[tuple[date, int], ...]) -> tuple[str, list[tuple[date
             (first + timedelta(days=i), counts.get(first + timedelta(days=i), 0))
             for i in range((last - first).days + 1)
         ]
-    weekly: dict[date, int] = {}
     start = first - timedelta(days=first.weekday())
-    week = start
-    while week <= last:
-        weekly[week] = 0
-        week += timedelta(days=7)
+    # Counted, not stepped past ``last``: a week after 9999-12-27 does not exist.
+    weekly = {start + timedelta(weeks=i): 0 for i in range((last - start).days // 7 + 1)}
     for day, count in per_day:
         weekly[day - timedelta(days=day.weekday())] += count
     return "week", sorted(weekly.items())
