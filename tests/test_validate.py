@@ -296,3 +296,15 @@ def test_link_items_take_markdown_link_forms_and_parentheses_in_urls(tmp_path: P
         ("https://example.org/talk", "Talk"),
         ("https://example.org/angle", "Angle"),
     ]
+
+
+@pytest.mark.parametrize("course_id", ["https://example.org/c?", "https://example.org/c#"])
+def test_a_course_id_with_an_empty_query_or_fragment_is_refused(
+    tmp_path: Path, course_id: str
+) -> None:
+    _course(
+        tmp_path,
+        COURSE_YAML.replace("https://example.org/c", course_id) + "  - modules/m.md\n",
+        {"m.md": "# M\n\nTASK: Why?\n"},
+    )
+    assert f"course.yaml:1:5: course id '{course_id}' is not an absolute" in _problems(tmp_path)
