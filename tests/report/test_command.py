@@ -204,6 +204,13 @@ def test_bad_time_option_is_a_usage_error() -> None:
     assert "ISO 8601" in result.output
 
 
+@pytest.mark.parametrize("when", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"])
+def test_time_option_without_a_utc_equivalent_is_a_usage_error(when: str) -> None:
+    result = CliRunner().invoke(report, [str(EXAMPLE), "--since", when])
+    assert result.exit_code == 2
+    assert "ISO 8601" in result.output
+
+
 def test_since_after_until_exits_1() -> None:
     result = run([str(EXAMPLE), "--since", "2024-05-02", "--until", "2024-05-01"], {})
     one_line_failure(result, 1, "--since must be before --until")

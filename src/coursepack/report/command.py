@@ -137,11 +137,12 @@ def _time_option(ctx: click.Context, param: click.Parameter, value: str | None) 
         return None
     try:
         parsed = datetime.fromisoformat(value.strip())
-    except ValueError:
+        # In UTC now: 0001-01-01T00:00+01:00 has no UTC time (and xAPI wants one).
+        return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    except (ValueError, OverflowError):
         raise click.BadParameter(
             f"{value!r} is not an ISO 8601 date or time (e.g. 2024-05-01 or 2024-05-01T12:00:00Z)"
         ) from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _progress_bar(console: Console) -> Progress:

@@ -66,9 +66,9 @@ def _row(report: Report, learner: LearnerRow, column: TaskColumn, cell: TaskCell
     row = [
         _safe(learner.display),
         _safe(learner.key),
-        column.module_id,
+        _safe(column.module_id),  # a removed task's ids come from a statement's object id
         _safe(column.module_title),
-        column.item_id,
+        _safe(column.item_id),
         _safe(column.title),
         _yes(column.in_course),
         _yes(cell.completed),

@@ -16,6 +16,12 @@ DONE = "✓"
 NOT_DONE = "·"
 
 
+def _text(value: str) -> str:
+    """Text from statements as rich markup: escaped, and without control characters (a
+    learner's name must not move the cursor, clear the screen or recolour the terminal)."""
+    return escape("".join(ch if ch.isprintable() else " " for ch in value))
+
+
 def _when(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M") if value is not None else ""
 
@@ -53,8 +59,8 @@ def renderable(report: Report, width: int = 120) -> Group:
         column = summary_row.column
         tasks.add_row(
             f"T{number}",
-            escape(column.module_title),
-            escape(column.title),
+            _text(column.module_title),
+            _text(column.title),
             f"{summary_row.completions}/{learners}",
             _percent(summary_row.rate),
         )
@@ -62,8 +68,8 @@ def renderable(report: Report, width: int = 120) -> Group:
         column = summary_row.column
         tasks.add_row(
             "–",
-            escape(column.module_title or column.module_id),
-            escape(column.title) + " [dim](no longer in the course)[/dim]",
+            _text(column.module_title or column.module_id),
+            _text(column.title) + " [dim](no longer in the course)[/dim]",
             f"{summary_row.completions}/{learners}",
             _percent(summary_row.rate),
         )
@@ -82,7 +88,7 @@ def renderable(report: Report, width: int = 120) -> Group:
         matrix.add_column("Tasks", justify="right", no_wrap=True)
     matrix.add_column("Last activity", no_wrap=True)
     for learner in report.learners:
-        name = escape(learner.display)
+        name = _text(learner.display)
         removed = sum(1 for cell in learner.removed_tasks if cell.completed)
         if removed:
             name += f" [dim](+{removed} removed task{'s' if removed != 1 else ''})[/dim]"
