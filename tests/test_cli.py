@@ -89,3 +89,17 @@ def test_an_output_folder_that_cannot_be_written_is_one_clean_line(tmp_path: Pat
     assert code == 1
     assert "Is a directory" in err
     assert [p.name for p in (tmp_path / "dist").iterdir()] == [zip_name]
+
+
+def test_a_malformed_source_date_epoch_stops_the_build_before_writing(tmp_path: Path) -> None:
+    for value in ("now", "253402300800"):  # the second is past year 9999
+        code, out, err = _run(
+            "build",
+            str(REPO / "course"),
+            "-o",
+            str(tmp_path / "dist"),
+            env={"SOURCE_DATE_EPOCH": value},
+        )
+        assert (code, out) == (1, "")
+        assert err.startswith(f"SOURCE_DATE_EPOCH is '{value}': it must be a whole number")
+        assert not (tmp_path / "dist").exists()

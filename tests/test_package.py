@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from coursepack.errors import UserError
 from coursepack.output import OutputFile
 from coursepack.package import write_zip
 
@@ -74,3 +75,20 @@ def test_two_files_for_one_path_are_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="two files"):
         write_zip(files, tmp_path / "a.zip", environ={})
     assert not (tmp_path / "a.zip").exists()
+
+
+@pytest.mark.parametrize("value", ["yesterday", "-5", "1700000000.5", "99999999999999"])
+def test_a_malformed_source_date_epoch_is_a_user_error_not_a_silent_fallback(
+    tmp_path: Path, value: str
+) -> None:
+    with pytest.raises(UserError, match="SOURCE_DATE_EPOCH is"):
+        write_zip(_files(tmp_path), tmp_path / "a.zip", environ={"SOURCE_DATE_EPOCH": value})
+    assert not (tmp_path / "a.zip").exists()
+
+
+def test_the_last_time_a_zip_can_hold_is_accepted(tmp_path: Path) -> None:
+    path = write_zip(
+        _files(tmp_path), tmp_path / "a.zip", environ={"SOURCE_DATE_EPOCH": "4354819198"}
+    )
+    with zipfile.ZipFile(path) as zf:
+        assert {i.date_time for i in zf.infolist()} == {(2107, 12, 31, 23, 59, 58)}

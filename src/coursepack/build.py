@@ -15,7 +15,7 @@ from pathlib import Path
 from coursepack.errors import CourseInvalid, UserError
 from coursepack.model import Course
 from coursepack.output import OutputFile
-from coursepack.package import write_zip
+from coursepack.package import source_date_epoch, write_zip
 from coursepack.render import render_course
 from coursepack.targets import TARGETS, Target
 from coursepack.targets.base import BuildContext, Clock
@@ -50,9 +50,9 @@ class BuildResult:
 
 def fixed_clock(environ: Mapping[str, str]) -> Clock:
     """The build's clock: SOURCE_DATE_EPOCH when set (reproducible builds), else now."""
-    raw = environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if raw.isdigit():
-        moment = datetime.fromtimestamp(int(raw), tz=UTC)
+    epoch = source_date_epoch(environ)
+    if epoch is not None:
+        moment = datetime.fromtimestamp(epoch, tz=UTC)
         return lambda: moment
     return lambda: datetime.now(tz=UTC)
 

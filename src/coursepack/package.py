@@ -18,6 +18,7 @@ import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from coursepack.errors import UserError
 from coursepack.output import OutputFile
 
 STORED_SUFFIXES = frozenset(
@@ -61,14 +62,25 @@ FILE_MODE = 0o644 << 16
 CHUNK = 1024 * 1024
 
 
-def zip_timestamp(environ: Mapping[str, str]) -> tuple[int, int, int, int, int, int]:
+ZIP_LAST = 4354819198  # 2107-12-31T23:59:58Z, the latest time a zip entry can hold
+
+
+def source_date_epoch(environ: Mapping[str, str]) -> int | None:
+    """SOURCE_DATE_EPOCH as seconds, or None when unset; a malformed value is a user error
+    (reproducible-builds.org: a build must not silently fall back to another time)."""
     raw = environ.get("SOURCE_DATE_EPOCH", "").strip()
-    epoch = ZIP_EPOCH
-    if raw:
-        try:
-            epoch = max(int(raw), ZIP_EPOCH)
-        except ValueError:
-            epoch = ZIP_EPOCH
+    if not raw:
+        return None
+    if not raw.isascii() or not raw.isdigit() or int(raw) > ZIP_LAST:
+        raise UserError(
+            f"SOURCE_DATE_EPOCH is '{raw}': it must be a whole number of seconds since "
+            f"1970-01-01 UTC, at most {ZIP_LAST} (the last time a zip can hold)"
+        )
+    return int(raw)
+
+
+def zip_timestamp(environ: Mapping[str, str]) -> tuple[int, int, int, int, int, int]:
+    epoch = max(source_date_epoch(environ) or ZIP_EPOCH, ZIP_EPOCH)
     t = time.gmtime(epoch)
     return (t.tm_year, t.tm_mon, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec - t.tm_sec % 2)
 
