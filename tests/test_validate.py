@@ -308,3 +308,17 @@ def test_a_course_id_with_an_empty_query_or_fragment_is_refused(
         {"m.md": "# M\n\nTASK: Why?\n"},
     )
     assert f"course.yaml:1:5: course id '{course_id}' is not an absolute" in _problems(tmp_path)
+
+
+def test_control_characters_are_located_problems_not_a_crash_in_the_manifest(
+    tmp_path: Path,
+) -> None:
+    _course(
+        tmp_path,
+        COURSE_YAML.replace("title: T", 'title: "T\\x01"') + "  - modules/m.md\n",
+        {"m.md": "# M\x1b[1m\n\n## S\n\nTASK: Why\x0c?\n"},
+    )
+    listing = _problems(tmp_path)
+    assert "course.yaml:2:8: control character U+0001 in the text" in listing
+    assert "modules/m.md:1:4: control character U+001B in the text" in listing
+    assert "modules/m.md:5:10: control character U+000C in the text" in listing

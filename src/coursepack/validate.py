@@ -29,7 +29,7 @@ from coursepack.source.modules import (
     parse_yaml_module,
     unknown_keys,
 )
-from coursepack.source.yamlsrc import YamlList, YamlMap, load_yaml, text_of
+from coursepack.source.yamlsrc import NOT_TEXT, YamlList, YamlMap, load_yaml, text_of
 
 COURSE_FILE = "course.yaml"
 MEDIA_DIR = "media"
@@ -131,12 +131,22 @@ class _Validator:
 
     def _read(self, path: Path, rel: str) -> str | None:
         try:
-            return path.read_text(encoding="utf-8-sig")
+            text = path.read_text(encoding="utf-8-sig")
         except UnicodeDecodeError as exc:
             self.problem(Position(rel), f"not UTF-8 text ({exc.reason})", "save the file as UTF-8")
+            return None
         except OSError as exc:
             self.problem(Position(rel), f"cannot read: {exc.strerror}")
-        return None
+            return None
+        for match in NOT_TEXT.finditer(text):  # no manifest (XML) or page may hold them
+            line = text.count("\n", 0, match.start()) + 1
+            col = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
+            self.problem(
+                Position(rel, line, col),
+                f"control character U+{ord(match.group()):04X} in the text",
+                "remove it: it is invisible, often pasted from another program",
+            )
+        return text
 
     def _required_text(self, data: YamlMap, key: str, max_len: int = 0) -> str:
         if key not in data:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -47,6 +48,9 @@ _CORE = "tag:yaml.org,2002:"
 _TEXT_TAGS = frozenset(_CORE + t for t in ("str", "int", "float", "bool", "timestamp"))
 _NULL_TAG = _CORE + "null"
 _MERGE_TAG = _CORE + "merge"
+#: characters XML 1.0 cannot hold (tab, line feed and carriage return are fine): no manifest
+#: or page may carry them
+NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _pos(file: str, node: yaml.Node) -> Position:
@@ -96,7 +100,15 @@ class _Converter:
             self.problem(
                 node, f"unsupported YAML tag '{node.tag}'", "remove the tag: values are text"
             )
-        return str(node.value)
+        text = str(node.value)
+        bad = NOT_TEXT.search(text)
+        if bad:  # written as an escape ("\x01") in a quoted string
+            self.problem(
+                node,
+                f"control character U+{ord(bad.group()):04X} in the text",
+                "remove it: it is invisible and no package may hold it",
+            )
+        return text
 
     def _mapping(self, node: yaml.MappingNode) -> YamlMap:
         result = YamlMap(_pos(self.file, node))
