@@ -211,6 +211,14 @@ def test_time_option_without_a_utc_equivalent_is_a_usage_error(when: str) -> Non
     assert "ISO 8601" in result.output
 
 
+def test_output_into_a_missing_folder_fails_before_reading_the_lrs(tmp_path: Path) -> None:
+    endpoint = f"http://127.0.0.1:{free_port()}/xAPI/"  # nothing listens: reading would exit 3
+    result = run(
+        [str(EXAMPLE), "--lrs", endpoint, "-o", str(tmp_path / "missing" / "report.csv")], {}
+    )
+    one_line_failure(result, 1, "does not exist")
+
+
 def test_since_after_until_exits_1() -> None:
     result = run([str(EXAMPLE), "--since", "2024-05-02", "--until", "2024-05-01"], {})
     one_line_failure(result, 1, "--since must be before --until")

@@ -114,13 +114,19 @@ def pick_format(fmt: str | None, output: Path | None) -> str:
     return "table"
 
 
-def write_atomically(path: Path, text: str, *, bom: bool = False) -> None:
-    """Write the whole file or nothing (a temporary file in the same folder, then rename)."""
+def check_output(path: Path) -> Path:
+    """The folder that will hold ``path``; a UserError if it cannot."""
     if path.is_dir():
         raise UserError(f"{path}: is a folder (give a file name to -o)")
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise UserError(f"{path}: folder {folder} does not exist")
+    return folder
+
+
+def write_atomically(path: Path, text: str, *, bom: bool = False) -> None:
+    """Write the whole file or nothing (a temporary file in the same folder, then rename)."""
+    folder = check_output(path)
     handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
     try:
         with os.fdopen(handle, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as out:
@@ -282,6 +288,8 @@ def _report(
 
     if since and until and since >= until:
         raise UserError("--since must be before --until")
+    if output is not None:
+        check_output(output)  # before reading the LRS, which may take minutes
     auth = auth_from_env(os.environ)
     course = load_course(course_dir)
     if not endpoint and course.lrs is not None:
