@@ -322,3 +322,20 @@ def test_control_characters_are_located_problems_not_a_crash_in_the_manifest(
     assert "course.yaml:2:8: control character U+0001 in the text" in listing
     assert "modules/m.md:1:4: control character U+001B in the text" in listing
     assert "modules/m.md:5:10: control character U+000C in the text" in listing
+
+
+def test_headings_need_a_space_after_the_hashes_and_may_close_with_hashes(
+    tmp_path: Path,
+) -> None:
+    _course(
+        tmp_path,
+        COURSE_YAML + "  - modules/m.md\n",
+        {
+            "m.md": "# Leading teams #\n\n## Theory ##\n\n#1 priority: listen.\n\nTASK: Why?\n\n"
+            "## C# and F#\n\n#hashtag\n\nTASK: How?\n"
+        },
+    )
+    (module,) = load_course(tmp_path, environ={}).modules
+    assert module.title == "Leading teams"
+    assert [s.title for s in module.sections] == ["Theory", "C# and F#"]
+    assert [i.intro_md for i in module.items] == ["#1 priority: listen.", "#hashtag"]

@@ -32,7 +32,9 @@ ITEM_KINDS = ("READ", "WATCH", "TASK")
 
 _ITEM_LINE = re.compile(r"^(READ|WATCH|TASK)\b\s*(?:\{#([^}\s]*)\})?\s*:(.*)$")
 _NEAR_ITEM = re.compile(r"^(read|watch|task)\s*(\{#[^}]*\})?\s*:", re.IGNORECASE)
-_HEADING = re.compile(r"^(#{1,2})(?!#)\s*(.*?)\s*$")
+# as in CommonMark: '#' then a space ('#1 tip' and '#hashtag' are text), and an optional
+# closing run of '#' ('## Theory ##')
+_HEADING = re.compile(r"^(#{1,2})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _EXPLICIT_ID = re.compile(r"\s*\{#([^}\s]*)\}\s*$")
 _FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 
@@ -137,7 +139,7 @@ def parse_markdown_module(text: str, file: str, problems: list[Problem]) -> RawM
         heading = _HEADING.match(line) if indent == 0 else None
         if heading:
             open_task = None
-            level, title_text = len(heading.group(1)), heading.group(2)
+            level, title_text = len(heading.group(1)), heading.group(2) or ""
             title, explicit = _split_explicit_id(title_text)
             pos = Position(file, lineno, 1)
             if level == 1:
