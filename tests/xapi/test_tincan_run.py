@@ -229,3 +229,22 @@ def test_a_refused_credential_stops_sending_keeps_the_outbox_and_tells_the_learn
     page.wait_for_timeout(300)
     assert not [u for u in requests if u.startswith(lrs.origin)]
     assert tracker_status(page)["pending"] > 1
+
+
+def test_nothing_is_sent_after_the_session_ends_when_the_learner_stays_on_the_page(
+    page: Page, lrs: RalphLRS, tincan_site: TincanSite
+) -> None:
+    registration = str(uuid.uuid4())
+    page.goto(tincan_site.launch(lrs, registration=registration, actor=ACTOR))
+    wait_started(page)
+    first = section_keys(page)[0]
+    go_to(page, first)
+    page.locator("[data-cp-exit]").click()
+    wait_sent(page)
+    ended = lrs.statements(registration=registration)
+    assert [s["verb"]["id"] for s in ended][-1] == VERBS["suspended"]
+
+    do_section(page, page, reflection)  # the learner goes on working after "Save and exit"
+    page.wait_for_timeout(500)
+    wait_sent(page)
+    assert len(lrs.statements(registration=registration)) == len(ended)

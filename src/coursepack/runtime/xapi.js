@@ -1076,6 +1076,10 @@
       });
     }
 
+    // After the session's last statement (suspended/terminated), what the learner still does
+    // on the page belongs to no session: it is not sent (the next launch starts a new one).
+    var ended = false;
+
     function withDuration(result, ms) {
       if (typeof ms === "number" && isFinite(ms) && ms >= 0) result.duration = isoDuration(ms);
       return result;
@@ -1090,6 +1094,7 @@
     }
 
     function itemOpened(detail) {
+      if (ended) return;
       var item = detail.item;
       if (!item || item.kind === "task") return;
       var module = moduleFor(detail);
@@ -1103,6 +1108,7 @@
     }
 
     function taskCompleted(detail) {
+      if (ended) return;
       var item = detail.item;
       if (!item) return;
       var module = moduleFor(detail);
@@ -1117,6 +1123,7 @@
     }
 
     function sectionCompleted(detail) {
+      if (ended) return;
       if (!detail.section) return;
       var module = moduleFor(detail);
       tracker.send({
@@ -1130,6 +1137,7 @@
     }
 
     function moduleCompleted(detail) {
+      if (ended) return;
       if (!detail.module) return;
       tracker.send({
         verb: "completed",
@@ -1141,6 +1149,7 @@
     }
 
     function courseCompleted(detail) {
+      if (ended) return;
       tracker.send({
         verb: "completed",
         object: root,
@@ -1151,6 +1160,8 @@
     }
 
     function sessionEnd(detail) {
+      if (ended) return;
+      ended = true;
       detail = detail || {};
       var verb = typeof o.endVerb === "function" ? o.endVerb(detail) : detail.completed ? "terminated" : "suspended";
       tracker.send({
