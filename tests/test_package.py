@@ -92,3 +92,16 @@ def test_the_last_time_a_zip_can_hold_is_accepted(tmp_path: Path) -> None:
     )
     with zipfile.ZipFile(path) as zf:
         assert {i.date_time for i in zf.infolist()} == {(2107, 12, 31, 23, 59, 58)}
+
+
+def test_several_zips_are_written_all_or_nothing(tmp_path: Path) -> None:
+    from coursepack.package import write_zips
+
+    out = tmp_path / "out"
+    first = write_zip(_files(tmp_path), out / "a.zip", environ={})
+    before = first.read_bytes()
+    broken = [OutputFile("gone.mp4", source=tmp_path / "missing.mp4")]
+    with pytest.raises(FileNotFoundError):
+        write_zips([([OutputFile("x.txt", b"new")], out / "a.zip"), (broken, out / "b.zip")], {})
+    assert first.read_bytes() == before  # the first zip was staged, then dropped
+    assert sorted(p.name for p in out.iterdir()) == ["a.zip"]

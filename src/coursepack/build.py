@@ -15,7 +15,7 @@ from pathlib import Path
 from coursepack.errors import CourseInvalid, UserError
 from coursepack.model import Course
 from coursepack.output import OutputFile
-from coursepack.package import source_date_epoch, write_zip
+from coursepack.package import source_date_epoch, write_zips
 from coursepack.render import render_course
 from coursepack.targets import TARGETS, Target
 from coursepack.targets.base import BuildContext, Clock
@@ -119,12 +119,10 @@ def build_course(
     """Build the packages for ``targets`` (default: the LMS profile's) into ``out_dir``."""
     env = os.environ if environ is None else environ
     result = prepare(course_dir, out_dir, targets, lms, env, clock)
-    for package in result.packages:
-        try:
-            write_zip(package.files, package.path, env)
-        except OSError as exc:
-            reason = exc.strerror or str(exc)
-            raise UserError(
-                f"cannot write {package.path}: {reason} (choose another folder with -o)"
-            ) from None
+    write_zips([(p.files, p.path) for p in result.packages], env, on_error=_write_error)
     return result
+
+
+def _write_error(dest: Path, exc: OSError) -> UserError:
+    reason = exc.strerror or str(exc)
+    return UserError(f"cannot write {dest}: {reason} (choose another folder with -o)")

@@ -10,12 +10,13 @@ removes the last good one.
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import tempfile
 import time
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from coursepack.errors import UserError
@@ -85,12 +86,15 @@ def zip_timestamp(environ: Mapping[str, str]) -> tuple[int, int, int, int, int, 
     return (t.tm_year, t.tm_mon, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec - t.tm_sec % 2)
 
 
-def write_zip(
+def stage_zip(
     files: Sequence[OutputFile], dest: Path, environ: Mapping[str, str] | None = None
 ) -> Path:
+    """Write the zip to a temporary file beside ``dest`` and return it (not yet in place)."""
     env = os.environ if environ is None else environ
     stamp = zip_timestamp(env)
     dest.parent.mkdir(parents=True, exist_ok=True)
+    if dest.is_dir():  # found now, before anything is moved into place
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(dest))
     seen: set[str] = set()
     fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
     tmp = Path(tmp_name)
@@ -113,8 +117,48 @@ def write_zip(
                     with f.source.open("rb") as src, zf.open(info, "w") as out:
                         shutil.copyfileobj(src, out, CHUNK)
         os.chmod(tmp, 0o644)
-        os.replace(tmp, dest)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    return dest
+    return tmp
+
+
+def write_zips(
+    packages: Sequence[tuple[Sequence[OutputFile], Path]],
+    environ: Mapping[str, str] | None = None,
+    on_error: Callable[[Path, OSError], BaseException] | None = None,
+) -> list[Path]:
+    """Write several zips all or nothing: each is staged, and moved into place only when
+    every one of them has been written (a failure leaves the previous zips as they were).
+
+    ``on_error(dest, exc)`` may turn an OSError met while writing ``dest`` into another
+    exception (the build makes it a user error naming the package).
+    """
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for files, dest in packages:
+            try:
+                staged.append((stage_zip(files, dest, environ), dest))
+            except OSError as exc:
+                if on_error is None:
+                    raise
+                raise on_error(dest, exc) from None
+        for tmp, dest in staged:
+            try:
+                os.replace(tmp, dest)
+            except OSError as exc:
+                if on_error is None:
+                    raise
+                raise on_error(dest, exc) from None
+    except BaseException:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+        raise
+    return [dest for _, dest in staged]
+
+
+def write_zip(
+    files: Sequence[OutputFile], dest: Path, environ: Mapping[str, str] | None = None
+) -> Path:
+    """Write one zip atomically: a failure never leaves a partial file at ``dest``."""
+    return write_zips([(files, dest)], environ)[0]
