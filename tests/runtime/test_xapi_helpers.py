@@ -109,6 +109,31 @@ ACCOUNT = {"homePage": "https://lms.example.org", "name": "a1"}
         ({"name": "nobody"}, None),
         ({"objectType": "Group", "member": []}, None),
         ("{not json", None),
+        (
+            {"mbox": "mailto:not-an-address", "account": ACCOUNT},
+            {"objectType": "Agent", "account": ACCOUNT},
+        ),
+        ({"mbox_sha1sum": "x" * 40}, None),
+        (
+            {"mbox_sha1sum": "ABCDEF0123456789ABCDEF0123456789ABCDEF01"},
+            {"objectType": "Agent", "mbox_sha1sum": "abcdef0123456789abcdef0123456789abcdef01"},
+        ),
+        ({"openid": "not a uri"}, None),
+        (
+            {"openid": "https://id.example.org/ann"},
+            {"objectType": "Agent", "openid": "https://id.example.org/ann"},
+        ),
+        (
+            {
+                "account": {
+                    "homePage": "",
+                    "accountServiceHomePage": "https://lms.example.org",
+                    "name": "",
+                    "accountName": "a1",
+                }
+            },
+            {"objectType": "Agent", "account": ACCOUNT},
+        ),
     ],
     ids=[
         "tincan-0.9-arrays",
@@ -121,6 +146,12 @@ ACCOUNT = {"homePage": "https://lms.example.org", "name": "a1"}
         "no-identifier",
         "group",
         "not-json",
+        "invalid-mbox-falls-back",
+        "invalid-sha1sum",
+        "sha1sum-lower-cased",
+        "invalid-openid",
+        "openid",
+        "empty-new-account-keys-fall-back",
     ],
 )
 def test_normalize_actor(xpage: Page, raw: Any, expected: dict[str, Any] | None) -> None:
@@ -147,6 +178,8 @@ def test_parse_launch_reads_the_rustici_parameters(xpage: Page) -> None:
     assert launch["extra"] == {"custom": "1"}
     bare = js(xpage, "s => CoursepackXAPI.parseLaunch(s)", "?auth=OjFjMGY4&registration=nope")
     assert bare["auth"] == "Basic OjFjMGY4"
+    plus = js(xpage, "s => CoursepackXAPI.parseLaunch(s)", "?auth=OjFj+MGY4")  # bare, "+" unescaped
+    assert plus["auth"] == "Basic OjFj+MGY4"
     assert bare["registration"] == "" and bare["endpoint"] == ""
     assert js(xpage, "() => CoursepackXAPI.parseLaunch('').actor") is None
 

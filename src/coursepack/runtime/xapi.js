@@ -301,18 +301,31 @@
     for (var i = 0; i < IFI_ORDER.length; i++) {
       var key = IFI_ORDER[i];
       var v = first(raw[key]);
+      // an identifier that is not valid is skipped (the next one may be): a statement with
+      // it would be refused by the LRS, every one of them
       if (key === "mbox" && typeof v === "string" && v.trim()) {
         v = v.trim();
-        actor.mbox = /^mailto:/i.test(v) ? "mailto:" + v.slice(7) : "mailto:" + v;
+        v = /^mailto:/i.test(v) ? v.slice(7) : v;
+        if (/^[^@\s]+@[^@\s]+$/.test(v)) {
+          actor.mbox = "mailto:" + v;
+          return actor;
+        }
+        continue;
+      }
+      if (key === "mbox_sha1sum" && typeof v === "string" && /^[0-9a-f]{40}$/i.test(v.trim())) {
+        actor.mbox_sha1sum = v.trim().toLowerCase();
         return actor;
       }
-      if ((key === "mbox_sha1sum" || key === "openid") && typeof v === "string" && v.trim()) {
-        actor[key] = v.trim();
+      if (key === "openid" && typeof v === "string" && /^[a-z][a-z0-9+.-]*:\S+$/i.test(v.trim())) {
+        actor.openid = v.trim();
         return actor;
       }
       if (key === "account" && isObject(v)) {
-        var home = first(has(v, "homePage") ? v.homePage : v.accountServiceHomePage);
-        var accountName = first(has(v, "name") ? v.name : v.accountName);
+        var home = first(v.homePage) || first(v.accountServiceHomePage);
+        var accountName = first(v.name);
+        if (accountName === undefined || accountName === null || accountName === "") {
+          accountName = first(v.accountName);
+        }
         if (typeof home === "string" && home && accountName !== undefined && accountName !== null && String(accountName) !== "") {
           actor.account = { homePage: home, name: String(accountName) };
           return actor;
@@ -337,10 +350,10 @@
     if (value === undefined || value === null) return "";
     var text = String(value).trim();
     if (!text) return "";
-    var m = /^([A-Za-z][A-Za-z0-9_-]*) +(.*)$/.exec(text);
-    // A "+" of base64 that was not URL-encoded arrives as a space.
+    // A "+" of base64 that was not URL-encoded arrives as a space: put it back.
+    var m = /^(Basic|Bearer|OAuth|Digest) +(.*)$/i.exec(text);
     if (m) return m[1] + " " + m[2].replace(/ /g, "+");
-    return "Basic " + text;
+    return "Basic " + text.replace(/ /g, "+");
   }
 
   /** The Rustici launch parameters of a location.search string (see docs/xapi.md). */
