@@ -381,3 +381,17 @@ def test_a_time_with_no_utc_equivalent_is_malformed_not_a_crash() -> None:
     aggregator, report = aggregate([found, good])
     assert aggregator.malformed == 1
     assert [row.display for row in report.learners] == ["Eve"]
+
+
+def test_a_name_of_spaces_alone_shows_the_learner_by_identifier() -> None:
+    blank = {"name": "   ", "mbox": "mailto:blank@example.org"}
+    padded = {"name": "  Zoe  ", "mbox": "mailto:zoe@example.org"}
+    module = COURSE.modules[0]
+    task = module.tasks[0]
+    statements = [
+        completed_task(COURSE, blank, module.id, task.id, at(1, 1), "x"),
+        completed_task(COURSE, padded, module.id, task.id, at(1, 2), "y"),
+    ]
+    _, report = aggregate(statements)
+    assert completed_ids(report, "blank@example.org") == [task.id]
+    assert completed_ids(report, "Zoe") == [task.id]

@@ -175,6 +175,8 @@ class Aggregator:
             elif at > learner.last:
                 learner.last = at
             name = actor.get("name")
+            if type(name) is str and name and (name[0].isspace() or name[-1].isspace()):
+                name = name.strip()  # a name of spaces alone is no name: the IFI shows instead
             if (
                 name
                 and type(name) is str
