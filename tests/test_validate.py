@@ -339,3 +339,26 @@ def test_headings_need_a_space_after_the_hashes_and_may_close_with_hashes(
     assert module.title == "Leading teams"
     assert [s.title for s in module.sections] == ["Theory", "C# and F#"]
     assert [i.intro_md for i in module.items] == ["#1 priority: listen.", "#hashtag"]
+
+
+def test_a_module_entry_naming_a_folder_says_so(tmp_path: Path) -> None:
+    (tmp_path / "modules" / "intro").mkdir(parents=True)
+    (tmp_path / "course.yaml").write_text(
+        "id: https://example.org/c\ntitle: T\nlanguage: en\nversion: '1'\nmodules:\n"
+        "  - modules/intro\n"
+    )
+    listing = _problems(tmp_path)
+    assert "course.yaml:6:5: 'modules/intro' is a folder, not a module file" in listing
+
+
+def test_an_item_link_may_carry_a_markdown_link_title(tmp_path: Path) -> None:
+    (tmp_path / "modules").mkdir()
+    (tmp_path / "course.yaml").write_text(
+        "id: https://example.org/c\ntitle: T\nlanguage: en\nversion: '1'\nmodules:\n"
+        "  - modules/m.md\n"
+    )
+    (tmp_path / "modules" / "m.md").write_text(
+        '# M\n\n## S\n\nREAD: [The guide](https://example.org/guide "Our guide")\n\nTASK: Why?\n'
+    )
+    (item, _) = load_course(tmp_path, environ={}).items
+    assert (item.url, item.title) == ("https://example.org/guide", "The guide")

@@ -381,7 +381,14 @@ class _Validator:
             )
             return None
         if not resolved.is_file():
-            self.problem(pos, f"module file '{rel}' does not exist", "check the path and name")
+            if resolved.is_dir():
+                self.problem(
+                    pos,
+                    f"'{rel}' is a folder, not a module file",
+                    "name the .md or .yaml file inside it",
+                )
+            else:
+                self.problem(pos, f"module file '{rel}' does not exist", "check the path and name")
             return None
         if candidate.suffix.lower() not in MODULE_SUFFIXES:
             self.problem(

@@ -85,7 +85,8 @@ def _split_explicit_id(text: str) -> tuple[str, str | None]:
 # Wikipedia's addresses; '[Text](<url>)' and '<url>' are Markdown's other ways to write one
 _LINK_VALUE = re.compile(
     r"^\[((?:[^\[\]]|\[[^\[\]]*\])*)\]"
-    r"\(\s*(?:<([^<>\s]*)>|((?:[^()\s<>]|\([^()\s<>]*\))*))\s*\)$"
+    r"\(\s*(?:<([^<>\s]*)>|((?:[^()\s<>]|\([^()\s<>]*\))*))"
+    r"""(?:\s+(?:"[^"]*"|'[^']*'))?\s*\)$"""  # an optional link title, which is ignored
 )
 _AUTOLINK = re.compile(r"^<([^<>\s]+)>$")
 
