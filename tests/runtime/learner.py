@@ -41,6 +41,13 @@ def open_item(page: Page, card: Locator) -> None:
     play = card.locator("[data-cp-play]")
     if play.count():
         play.click()
+        # the player frame takes focus and starts loading (the network is closed here, so it
+        # loads an error page): let that settle before the learner types elsewhere, or the
+        # frame's load can take the focus from the next text box while it is being filled
+        player = card.locator("iframe").element_handle()
+        content = player.content_frame() if player else None
+        if content is not None:
+            content.wait_for_load_state("load")
         return
     with page.context.expect_page() as popup:
         card.locator("[data-cp-open]").first.click()
@@ -51,7 +58,9 @@ def complete_task(card: Locator, text: str) -> None:
     """Write the reflection and mark the TASK complete; returns once the page shows it done."""
     from playwright.sync_api import expect
 
-    card.get_by_role("textbox").fill(text)
+    box = card.get_by_role("textbox")
+    box.fill(text)
+    expect(box).to_have_value(text)
     card.locator("[data-cp-complete]").click()
     expect(card).to_have_attribute("data-done", "")
 
