@@ -17,6 +17,8 @@ from tests.golden import check_golden
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures" / "courses"
 FAILURE_KINDS = sorted(p.name for p in FIXTURES.iterdir() if (p / "course.yaml").exists())
+# a minimal course.yaml: add the module list
+COURSE_YAML = "id: https://example.org/c\ntitle: T\nlanguage: en\nversion: '1'\nmodules:\n"
 
 
 def _problems(course_dir: Path) -> str:
@@ -86,10 +88,7 @@ def test_item_ids_survive_editing_the_prose(tmp_path: Path) -> None:
 
 def test_explicit_ids_override_derived_ones(tmp_path: Path) -> None:
     (tmp_path / "modules").mkdir()
-    (tmp_path / "course.yaml").write_text(
-        "id: https://example.org/c\ntitle: T\nlanguage: en\nversion: '1'\nmodules:\n"
-        "  - file: modules/m.md\n    id: intro\n"
-    )
+    (tmp_path / "course.yaml").write_text(COURSE_YAML + "  - file: modules/m.md\n    id: intro\n")
     (tmp_path / "modules" / "m.md").write_text(
         "# M\n\n## Getting started {#start}\n\nREAD {#the-read}: [A title](https://example.org/a)\n"
         "\nTASK {#first-thoughts}: Why?\n"
@@ -104,10 +103,7 @@ def test_explicit_ids_override_derived_ones(tmp_path: Path) -> None:
 
 def test_yaml_module_gives_the_same_model_as_markdown(tmp_path: Path) -> None:
     (tmp_path / "modules").mkdir()
-    (tmp_path / "course.yaml").write_text(
-        "id: https://example.org/c\ntitle: T\nlanguage: en\nversion: '1'\nmodules:\n"
-        "  - modules/m.md\n  - modules/y.yaml\n"
-    )
+    (tmp_path / "course.yaml").write_text(COURSE_YAML + "  - modules/m.md\n  - modules/y.yaml\n")
     (tmp_path / "modules" / "m.md").write_text(
         "# Same\n\nIntro.\n\n## Part\n\nBefore.\n\nREAD: https://example.org/a\n\nTASK: Why?\n"
     )
@@ -144,10 +140,7 @@ def test_items_may_name_files_of_the_media_folder_and_nothing_else(tmp_path: Pat
     (tmp_path / "media").mkdir()
     (tmp_path / "media" / "clip.mp4").write_bytes(b"\x00" * 64)
     (tmp_path / "media" / "notes.pdf").write_bytes(b"%PDF-1.4")
-    (tmp_path / "course.yaml").write_text(
-        "id: https://example.org/c\ntitle: T\nlanguage: en\nversion: '1'\nmodules:\n"
-        "  - modules/m.md\n"
-    )
+    (tmp_path / "course.yaml").write_text(COURSE_YAML + "  - modules/m.md\n")
     module = tmp_path / "modules" / "m.md"
     module.write_text(
         "# M\n\n## S\n\nWATCH: media/clip.mp4\n\nREAD: media/notes.pdf\n\nTASK: Why?\n"
@@ -177,9 +170,6 @@ def _course(tmp_path: Path, course_yaml: str, modules: dict[str, str]) -> Path:
     for name, text in modules.items():
         (tmp_path / "modules" / name).write_bytes(text.encode("utf-8"))
     return tmp_path
-
-
-COURSE_YAML = "id: https://example.org/c\ntitle: T\nlanguage: en\nversion: '1'\nmodules:\n"
 
 
 def test_a_byte_order_mark_at_the_start_of_a_module_is_ignored(tmp_path: Path) -> None:
@@ -343,20 +333,14 @@ def test_headings_need_a_space_after_the_hashes_and_may_close_with_hashes(
 
 def test_a_module_entry_naming_a_folder_says_so(tmp_path: Path) -> None:
     (tmp_path / "modules" / "intro").mkdir(parents=True)
-    (tmp_path / "course.yaml").write_text(
-        "id: https://example.org/c\ntitle: T\nlanguage: en\nversion: '1'\nmodules:\n"
-        "  - modules/intro\n"
-    )
+    (tmp_path / "course.yaml").write_text(COURSE_YAML + "  - modules/intro\n")
     listing = _problems(tmp_path)
     assert "course.yaml:6:5: 'modules/intro' is a folder, not a module file" in listing
 
 
 def test_an_item_link_may_carry_a_markdown_link_title(tmp_path: Path) -> None:
     (tmp_path / "modules").mkdir()
-    (tmp_path / "course.yaml").write_text(
-        "id: https://example.org/c\ntitle: T\nlanguage: en\nversion: '1'\nmodules:\n"
-        "  - modules/m.md\n"
-    )
+    (tmp_path / "course.yaml").write_text(COURSE_YAML + "  - modules/m.md\n")
     (tmp_path / "modules" / "m.md").write_text(
         '# M\n\n## S\n\nREAD: [The guide](https://example.org/guide "Our guide")\n\nTASK: Why?\n'
     )
