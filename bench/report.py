@@ -312,10 +312,10 @@ def _child_main(mode: str, endpoint: str, page_size: int, parser: str) -> None:
     """Run in a fresh process: page (floor) or report, print seconds and peak RSS."""
     if parser == "stdlib":
         sys.modules["orjson"] = None  # type: ignore[assignment]  # import orjson -> ImportError
-    from coursepack.report.command import Options, build_report
     from coursepack.report.fetch import Query, related_queries
     from coursepack.report.html import render_html  # noqa: F401 - same imports as "report"
     from coursepack.report.jsonfmt import render_json
+    from coursepack.report.run import Options, build_report
     from coursepack.xapi.client import LrsClient
 
     course = bench_course()

@@ -16,6 +16,8 @@ A missing prerequisite skips the test, or fails it when ``CI`` is set.
 from __future__ import annotations
 
 import importlib.util
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -78,6 +80,16 @@ def lrs_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RalphLRS]:
             importlib.util.find_spec(module) is not None,
             f"Python package {module} is missing: pip install -e '.[test]'",
         )
+    # Pre-flight: import Ralph's app the way the server will, so that a package it needs but
+    # does not declare is one clear line here, not a traceback in every test that uses it.
+    preflight = subprocess.run(
+        [sys.executable, "-c", "import ralph.api"], capture_output=True, text=True, check=False
+    )
+    last = (preflight.stderr.strip().splitlines() or ["?"])[-1]
+    require(
+        preflight.returncode == 0,
+        f"Ralph's app cannot be imported ({last}): pip install -e '.[test]'",
+    )
     server = RalphLRS(tmp_path_factory.mktemp("ralph"))
     try:
         server.start()

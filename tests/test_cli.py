@@ -103,3 +103,36 @@ def test_a_malformed_source_date_epoch_stops_the_build_before_writing(tmp_path: 
         assert (code, out) == (1, "")
         assert err.startswith(f"SOURCE_DATE_EPOCH is '{value}': it must be a whole number")
         assert not (tmp_path / "dist").exists()
+
+
+def test_dash_capital_v_is_an_alias_of_version() -> None:
+    code_short, out_short, _ = _run("-V")
+    code_long, out_long, _ = _run("--version")
+    assert code_short == code_long == 0
+    assert out_short == out_long
+    assert out_short.startswith("coursepack, version ")
+
+
+def test_build_and_report_refuse_the_same_source_date_epoch(tmp_path: Path) -> None:
+    env = {"SOURCE_DATE_EPOCH": "-1", "COURSEPACK_LRS_ENDPOINT": "http://127.0.0.1:9/xapi/"}
+    build = _run("build", str(REPO / "course"), "-o", str(tmp_path), env=env)
+    report = _run("report", str(REPO / "course"), env=env)
+    assert build[0] == report[0] == 1
+    assert "SOURCE_DATE_EPOCH is '-1'" in build[2]
+    assert build[2] == report[2]
+
+
+def test_build_and_report_name_the_same_missing_lrs_password(tmp_path: Path) -> None:
+    course = tmp_path / "c"
+    shutil.copytree(REPO / "course", course)
+    yaml_text = (course / "course.yaml").read_text()
+    (course / "course.yaml").write_text(
+        yaml_text + "tracking:\n  lrs:\n    endpoint: http://127.0.0.1:9/xapi/\n"
+        "    actor_homepage: https://lms.example.org\n"
+    )
+    env = {"COURSEPACK_LRS_USERNAME": "key"}
+    build = _run("build", str(course), "-o", str(tmp_path / "dist"), env=env)
+    report = _run("report", str(course), env=env)
+    assert build[0] == report[0] == 1
+    assert "COURSEPACK_LRS_PASSWORD is not set" in build[2]
+    assert "COURSEPACK_LRS_PASSWORD is not set" in report[2]

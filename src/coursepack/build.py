@@ -9,16 +9,16 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
+from coursepack.clock import Clock, clock_from_env
 from coursepack.errors import CourseInvalid, UserError
 from coursepack.model import Course
 from coursepack.output import OutputFile
-from coursepack.package import source_date_epoch, write_zips
+from coursepack.package import write_zips
 from coursepack.render import render_course
 from coursepack.targets import TARGETS, Target
-from coursepack.targets.base import BuildContext, Clock
+from coursepack.targets.base import BuildContext
 from coursepack.targets.profiles import PROFILES, Profile
 from coursepack.validate import load_course
 
@@ -46,15 +46,6 @@ class BuildResult:
     @property
     def paths(self) -> list[Path]:
         return [p.path for p in self.packages]
-
-
-def fixed_clock(environ: Mapping[str, str]) -> Clock:
-    """The build's clock: SOURCE_DATE_EPOCH when set (reproducible builds), else now."""
-    epoch = source_date_epoch(environ)
-    if epoch is not None:
-        moment = datetime.fromtimestamp(epoch, tz=UTC)
-        return lambda: moment
-    return lambda: datetime.now(tz=UTC)
 
 
 def resolve_profile(course: Course, lms: str | None) -> Profile:
@@ -91,7 +82,7 @@ def prepare(
     course = load_course(course_dir, env)
     profile = resolve_profile(course, lms)
     chosen = resolve_targets(targets, profile)
-    ctx = BuildContext(environ=env, profile=profile, clock=clock or fixed_clock(env))
+    ctx = BuildContext(environ=env, profile=profile, clock=clock or clock_from_env(env))
     rendered = render_course(course)
     result = BuildResult(course=course)
     problems = []

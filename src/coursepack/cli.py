@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 import time
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from typing import ClassVar
 
 import click
 
 from coursepack import __version__
-from coursepack.errors import UserError
-
-F = TypeVar("F", bound=Callable[..., Any])
+from coursepack.textfmt import human_size
 
 COURSE_DIR = click.argument(
     "course_dir",
@@ -22,28 +17,6 @@ COURSE_DIR = click.argument(
     default=".",
     required=False,
 )
-
-
-def user_errors(func: F) -> F:
-    """Print a user error cleanly on stderr and exit with its code; bugs keep tracebacks."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except UserError as exc:
-            click.echo(exc.message, err=True)
-            sys.exit(exc.exit_code)
-
-    return wrapper  # type: ignore[return-value]
-
-
-def _size(n: int) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n = n / 1024  # type: ignore[assignment]
-    return f"{n} B"
 
 
 class _Commands(click.Group):
@@ -65,7 +38,7 @@ class _Commands(click.Group):
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="coursepack")
+@click.version_option(__version__, "-V", "--version", prog_name="coursepack")
 def cli() -> None:
     """Compile a course folder into LMS packages and report completion from an LRS.
 
@@ -112,7 +85,6 @@ def _lms_names() -> list[str]:
     type=click.Choice(_lms_names()),
     help="LMS profile: picks defaults and checks that LMS's rules (overrides course.yaml 'lms').",
 )
-@user_errors
 def build(course_dir: Path, out_dir: Path, targets: tuple[str, ...], lms: str | None) -> None:
     """Build LMS packages from COURSE_DIR (default: the current folder).
 
@@ -131,7 +103,7 @@ def build(course_dir: Path, out_dir: Path, targets: tuple[str, ...], lms: str | 
         size = package.path.stat().st_size
         click.echo(
             f"Built {package.path} ({package.target.title}: {len(course.modules)} module(s), "
-            f"{len(course.items)} items, {len(course.tasks)} tasks; {_size(size)}) "
+            f"{len(course.items)} items, {len(course.tasks)} tasks; {human_size(size)}) "
             f"in {elapsed:.2f} s"
         )
     for note in result.notes:
@@ -140,7 +112,6 @@ def build(course_dir: Path, out_dir: Path, targets: tuple[str, ...], lms: str | 
 
 @cli.command()
 @COURSE_DIR
-@user_errors
 def validate(course_dir: Path) -> None:
     """Check COURSE_DIR and list every problem as file:line:col; writes nothing."""
     from coursepack.validate import load_course

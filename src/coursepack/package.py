@@ -13,13 +13,13 @@ from __future__ import annotations
 import errno
 import os
 import shutil
-import tempfile
 import time
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-from coursepack.errors import UserError
+from coursepack.clock import source_date_epoch
+from coursepack.fsio import clean_stale, staged
 from coursepack.output import OutputFile
 
 STORED_SUFFIXES = frozenset(
@@ -63,23 +63,6 @@ FILE_MODE = 0o644 << 16
 CHUNK = 1024 * 1024
 
 
-ZIP_LAST = 4354819198  # 2107-12-31T23:59:58Z, the latest time a zip entry can hold
-
-
-def source_date_epoch(environ: Mapping[str, str]) -> int | None:
-    """SOURCE_DATE_EPOCH as seconds, or None when unset; a malformed value is a user error
-    (reproducible-builds.org: a build must not silently fall back to another time)."""
-    raw = environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if not raw:
-        return None
-    if not raw.isascii() or not raw.isdigit() or int(raw) > ZIP_LAST:
-        raise UserError(
-            f"SOURCE_DATE_EPOCH is '{raw}': it must be a whole number of seconds since "
-            f"1970-01-01 UTC, at most {ZIP_LAST} (the last time a zip can hold)"
-        )
-    return int(raw)
-
-
 def zip_timestamp(environ: Mapping[str, str]) -> tuple[int, int, int, int, int, int]:
     epoch = max(source_date_epoch(environ) or ZIP_EPOCH, ZIP_EPOCH)
     t = time.gmtime(epoch)
@@ -96,30 +79,23 @@ def stage_zip(
     if dest.is_dir():  # found now, before anything is moved into place
         raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(dest))
     seen: set[str] = set()
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w") as zf:
-            for f in sorted(files, key=lambda f: f.path):
-                if f.path in seen:
-                    raise ValueError(f"two files for one package path: {f.path}")
-                seen.add(f.path)
-                info = zipfile.ZipInfo(f.path, date_time=stamp)
-                info.create_system = 3
-                info.external_attr = FILE_MODE
-                stored = Path(f.path).suffix.lower() in STORED_SUFFIXES
-                info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
-                if f.data is not None:
-                    zf.writestr(info, f.data)
-                else:
-                    assert f.source is not None
-                    info.file_size = f.source.stat().st_size
-                    with f.source.open("rb") as src, zf.open(info, "w") as out:
-                        shutil.copyfileobj(src, out, CHUNK)
-        os.chmod(tmp, 0o644)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with staged(dest) as (raw, tmp), zipfile.ZipFile(raw, "w") as zf:
+        for f in sorted(files, key=lambda f: f.path):
+            if f.path in seen:
+                raise ValueError(f"two files for one package path: {f.path}")
+            seen.add(f.path)
+            info = zipfile.ZipInfo(f.path, date_time=stamp)
+            info.create_system = 3
+            info.external_attr = FILE_MODE
+            stored = Path(f.path).suffix.lower() in STORED_SUFFIXES
+            info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+            if f.data is not None:
+                zf.writestr(info, f.data)
+            else:
+                assert f.source is not None
+                info.file_size = f.source.stat().st_size
+                with f.source.open("rb") as src, zf.open(info, "w") as out:
+                    shutil.copyfileobj(src, out, CHUNK)
     return tmp
 
 
@@ -134,16 +110,18 @@ def write_zips(
     ``on_error(dest, exc)`` may turn an OSError met while writing ``dest`` into another
     exception (the build makes it a user error naming the package).
     """
-    staged: list[tuple[Path, Path]] = []
+    ready: list[tuple[Path, Path]] = []
+    for folder in sorted({dest.parent for _, dest in packages}):
+        clean_stale(folder)  # what killed builds left behind
     try:
         for files, dest in packages:
             try:
-                staged.append((stage_zip(files, dest, environ), dest))
+                ready.append((stage_zip(files, dest, environ), dest))
             except OSError as exc:
                 if on_error is None:
                     raise
                 raise on_error(dest, exc) from None
-        for tmp, dest in staged:
+        for tmp, dest in ready:
             try:
                 os.replace(tmp, dest)
             except OSError as exc:
@@ -151,10 +129,10 @@ def write_zips(
                     raise
                 raise on_error(dest, exc) from None
     except BaseException:
-        for tmp, _ in staged:
+        for tmp, _ in ready:
             tmp.unlink(missing_ok=True)
         raise
-    return [dest for _, dest in staged]
+    return [dest for _, dest in ready]
 
 
 def write_zip(

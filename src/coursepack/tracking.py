@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from coursepack import __version__
+from coursepack.completion import counted_keys
 from coursepack.i18n import strings_for
 from coursepack.ids import short_hash
 from coursepack.model import Course
@@ -59,6 +60,8 @@ def runtime_config(
         modules.append(
             {
                 "id": module.id,
+                # what completes the module when a package is scoped to it (a cmi5 AU)
+                "counted": counted_keys(course, [module]),
                 "title": module.title,
                 "iri": vocab.module_iri(course, module),
                 "definition": vocab.module_definition(course, module),
@@ -75,6 +78,8 @@ def runtime_config(
             "language": course.language,
             "version": course.version,
             "completion": course.completion.value,
+            # the items whose completion completes the course (coursepack.completion)
+            "counted": counted_keys(course),
             "iri": vocab.course_iri(course),
             "definition": vocab.course_definition(course),
             # localStorage key namespace: stable per course IRI, not per version, so that

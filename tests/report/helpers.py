@@ -30,8 +30,8 @@ from coursepack.model import (
     Position,
     Section,
 )
-from coursepack.report.command import Options
 from coursepack.report.fetch import Query
+from coursepack.report.run import Options
 from coursepack.xapi import vocab
 from coursepack.xapi.client import LrsClient
 from coursepack.xapi.statements import activity_index

@@ -219,9 +219,22 @@ def test_output_into_a_missing_folder_fails_before_reading_the_lrs(tmp_path: Pat
     one_line_failure(result, 1, "does not exist")
 
 
-def test_since_after_until_exits_1() -> None:
+def test_since_after_until_is_a_usage_error_exit_2() -> None:
     result = run([str(EXAMPLE), "--since", "2024-05-02", "--until", "2024-05-01"], {})
-    one_line_failure(result, 1, "--since must be before --until")
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    assert "Error: --since must be before --until" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_an_output_file_of_unknown_format_is_a_usage_error_before_reading_the_lrs(
+    tmp_path: Path,
+) -> None:
+    target = tmp_path / "report.xlsx"
+    result = run([str(EXAMPLE), "--lrs", "http://127.0.0.1:9/xapi/", "-o", str(target)], {})
+    assert result.exit_code == 2, result.output
+    assert "cannot tell the format of 'report.xlsx'" in result.stderr
+    assert not target.exists()
 
 
 def test_report_is_a_command_of_coursepack() -> None:

@@ -8,8 +8,8 @@ from typing import Any
 import httpx
 import pytest
 
-from coursepack.report.command import Options, build_report
 from coursepack.report.fetch import Query, per_activity_queries, related_queries
+from coursepack.report.run import Options, build_report
 from coursepack.xapi import vocab
 from coursepack.xapi.client import LrsBadResponse
 from tests.report.helpers import NOW, learner_statements, sample_course

@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 
 from bench.report import StatementServer
-from coursepack.report.command import build_report
 from coursepack.report.csvfmt import render_csv
 from coursepack.report.fetch import PER_ACTIVITY, RELATED, Query
 from coursepack.report.jsonfmt import render_json, to_json
+from coursepack.report.run import build_report
 from coursepack.xapi.client import LrsClient
 from tests import golden
 from tests.golden import check_golden
@@ -157,7 +157,7 @@ def test_lrs_without_related_activities_is_read_activity_by_activity() -> None:
 
 
 def options_for_server(server: StatementServer) -> Any:
-    from coursepack.report.command import Options
+    from coursepack.report.run import Options
 
     return Options(endpoint=server.endpoint, auth=None, query=Query())
 

@@ -10,6 +10,8 @@ import httpx
 import pytest
 
 from bench.report import LINK_STYLES, StatementServer
+from coursepack.credentials import basic_auth
+from coursepack.credentials import lrs_authorization as auth_from_env
 from coursepack.errors import UserError
 from coursepack.xapi.client import (
     EXIT_AUTH_REFUSED,
@@ -19,8 +21,6 @@ from coursepack.xapi.client import (
     LrsBadResponse,
     LrsClient,
     LrsUnreachable,
-    auth_from_env,
-    basic_auth,
     normalise_endpoint,
 )
 from tests.report.helpers import ADA, at, post_statements, sample_course, statement

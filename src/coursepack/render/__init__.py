@@ -23,12 +23,14 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from coursepack.completion import counted, progress_unit
 from coursepack.i18n import strings_for
-from coursepack.model import CompletionRule, Course, Item, ItemKind, Module, Section
+from coursepack.model import Course, Item, ItemKind, Module, Section
 from coursepack.output import OutputFile
 from coursepack.render.embeds import Embed, embed_for, host_label
 from coursepack.render.markdown import MarkdownRenderer, is_external_link, is_safe_link
-from coursepack.render.theme import Strings, templates_dir, theme_environment
+from coursepack.render.theme import Strings, theme_environment
+from coursepack.templating import templates_dir
 from coursepack.tracking import CONFIG_FILE, config_script
 from coursepack.xapi import vocab
 
@@ -109,13 +111,6 @@ def item_dom_id(module: Module, item: Item) -> str:
     return f"i-{module.id}__{item.id}"
 
 
-def progress_unit(course: Course) -> str:
-    """What the completion rule counts: TASKs, or every item (also when there is no TASK)."""
-    if course.completion is CompletionRule.ALL_TASKS and course.tasks:
-        return "tasks"
-    return "items"
-
-
 def render_course(course: Course) -> RenderedCourse:
     strings = strings_for(course.language)
     media = frozenset(m.path for m in course.media)
@@ -164,7 +159,7 @@ def render_course(course: Course) -> RenderedCourse:
         )
 
     unit = progress_unit(course)
-    total = len(course.tasks) if unit == "tasks" else len(course.items)
+    total = len(counted(course))
     css = (templates_dir() / _CSS_TEMPLATE).read_bytes()
     lang = course.language
     page = (

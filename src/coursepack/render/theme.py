@@ -4,27 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from functools import cache
-from importlib import resources
-from pathlib import Path
 
 import jinja2
-from markupsafe import Markup
 
-import coursepack
+from coursepack.templating import environment, templates_dir
+
+__all__ = ["Strings", "format_string", "templates_dir", "theme_environment"]
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
-
-
-def templates_dir() -> Path:
-    """The theme folder: ``coursepack/templates`` in a wheel, ``templates/`` in a checkout."""
-    installed = Path(str(resources.files(coursepack))) / "templates"
-    if installed.is_dir():
-        return installed
-    checkout = Path(coursepack.__file__).resolve().parents[2] / "templates"
-    if checkout.is_dir():
-        return checkout
-    raise FileNotFoundError(f"coursepack's theme is missing: looked in {installed} and {checkout}")
 
 
 def format_string(template: str, values: Mapping[str, object]) -> str:
@@ -54,19 +41,5 @@ class Strings:
         return format_string(template, values)
 
 
-@cache
-def environment(folder: Path) -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(folder)),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.globals["Markup"] = Markup
-    return env
-
-
 def theme_environment() -> jinja2.Environment:
-    return environment(templates_dir())
+    return environment()

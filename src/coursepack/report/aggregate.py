@@ -26,7 +26,8 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from typing import Any
 
-from coursepack.model import CompletionRule, Course
+from coursepack.completion import counted
+from coursepack.model import Course
 from coursepack.report.model import (
     LearnerRow,
     ModuleStatus,
@@ -95,6 +96,10 @@ class Aggregator:
                 else:
                     self._items.add(iri)
         self._course_prefix = course.id + "/"
+        # what completes the course (coursepack.completion, as the page counts it)
+        self._course_needs = [
+            (vocab.item_iri(course, module, item), item.is_task) for module, item in counted(course)
+        ]
         self._learners: dict[str, _Learner] = {}
         self._removed: dict[str, str] = {}  # iri of a task no longer in the course -> title
         self._voided: set[str] = set()
@@ -332,7 +337,6 @@ class Aggregator:
     def _requirements(self) -> list[tuple[str, str, str, list[tuple[str, bool]]]]:
         """Per module: (id, title, IRI, [(item IRI, is_task)] that its completion needs)."""
         course = self.course
-        all_items = course.completion is CompletionRule.ALL_ITEMS
         return [
             (
                 module.id,
@@ -340,8 +344,7 @@ class Aggregator:
                 vocab.module_iri(course, module),
                 [
                     (vocab.item_iri(course, module, item), item.is_task)
-                    for item in module.items
-                    if item.is_task or all_items
+                    for _, item in counted(course, [module])
                 ],
             )
             for module in course.modules
@@ -372,12 +375,11 @@ class Aggregator:
             return max(done) if done and len(done) == len(times) else None
 
         modules = []
-        all_times: list[datetime | None] = []
         for module_id, title, iri, needed in requirements:
             times = met(needed)
-            all_times += times
             stated = self._stated(learner, iri)
             modules.append(_status(module_id, title, stated, last_if_all(times)))
+        all_times = met(self._course_needs)
         course_status = _status(
             course.id, course.title, self._stated(learner, course.id), last_if_all(all_times)
         )

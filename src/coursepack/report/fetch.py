@@ -18,7 +18,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from coursepack.model import CompletionRule, Course
+from coursepack.completion import counted
+from coursepack.model import Course
 from coursepack.report.aggregate import Aggregator
 from coursepack.xapi import vocab
 from coursepack.xapi.client import LrsBadResponse, LrsClient, Page
@@ -60,7 +61,7 @@ def verbs_wanted(course: Course, query: Query) -> list[str | None]:
     if not query.completions_only:
         return [None]
     verbs: list[str | None] = [vocab.VERBS["completed"]]
-    if course.completion is CompletionRule.ALL_ITEMS:
+    if any(not item.is_task for _, item in counted(course)):  # READ/WATCH count too
         verbs.append(vocab.VERBS["experienced"])
     return verbs
 
@@ -108,7 +109,7 @@ def fetch(
     """Stream every statement of the report's queries into ``aggregator``."""
     result = FetchResult()
 
-    def counted(pages: Iterator[Page]) -> Iterator[Page]:
+    def counting(pages: Iterator[Page]) -> Iterator[Page]:
         for page in pages:
             result.pages += 1
             yield page
@@ -116,7 +117,7 @@ def fetch(
                 progress(aggregator.received, result.pages)
 
     try:
-        for page in counted(client.pages({"verb": vocab.VERBS["voided"]})):
+        for page in counting(client.pages({"verb": vocab.VERBS["voided"]})):
             for statement in page.statements:
                 aggregator.add_voiding(statement)
     except LrsBadResponse as error:
@@ -128,7 +129,7 @@ def fetch(
         )
 
     def stream(params: dict[str, str]) -> None:
-        for page in counted(client.pages(params)):
+        for page in counting(client.pages(params)):
             aggregator.add_all(page.statements)
 
     queries = related_queries(course, query)

@@ -7,34 +7,18 @@ SVG drawn in Python (``svg.py``). Autoescaping is on for everything.
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 
 import jinja2
 
-import coursepack
 from coursepack.report import svg
 from coursepack.report.model import Report
+from coursepack.templating import environment
 
 TEMPLATE = "report/report.html.j2"
 
 
-def templates_dir() -> Path:
-    """The theme folder: shipped in the wheel as coursepack/templates, or the repo's templates/."""
-    installed = Path(coursepack.__file__).resolve().parent / "templates"
-    if (installed / TEMPLATE).is_file():
-        return installed
-    return Path(__file__).resolve().parents[3] / "templates"
-
-
 def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(templates_dir()),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    env = environment().overlay()
     env.filters["when"] = _when
     env.filters["day"] = _day
     env.filters["percent"] = _percent

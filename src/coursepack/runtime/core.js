@@ -226,8 +226,12 @@
     return null;
   }
 
-  // "all-tasks" counts TASKs (or every item if the course has none); "all-items" counts all.
-  var countAll = courseConf.completion === "all-items" || tasks.length === 0;
+  // What completes the course (or the one module in scope): decided by the build
+  // (coursepack.completion), the same list the report counts.
+  var countedKeys = {};
+  (scope ? modules[0].counted : courseConf.counted || []).forEach(function (key) {
+    countedKeys[key] = true;
+  });
 
   // ---------------------------------------------------------------------------------------
   // State: { section, opened: {key: ms}, tasks: {key: {text, done, attempts, savedAt, doneAt,
@@ -584,8 +588,12 @@
   }
 
   function counted(item) {
-    return countAll || item.kind === "task";
+    return has(countedKeys, item.key);
   }
+
+  var countsOnlyTasks = allItems.some(counted) && allItems.every(function (item) {
+    return !counted(item) || item.kind === "task";
+  });
 
   function itemsComplete(items) {
     for (var i = 0; i < items.length; i++) {
@@ -603,7 +611,11 @@
   }
 
   function moduleComplete(module) {
-    return module.sections.every(sectionComplete);
+    var keys = module.counted || [];
+    for (var i = 0; i < keys.length; i++) {
+      if (!has(itemsByKey, keys[i]) || !itemDone(itemsByKey[keys[i]])) return false;
+    }
+    return true;
   }
 
   function progress() {
@@ -687,7 +699,7 @@
 
   function renderProgress(p) {
     if (!dom.progress) return;
-    var text = t(countAll ? "progress.items" : "progress.tasks", { done: p.done, total: p.total });
+    var text = t(countsOnlyTasks ? "progress.tasks" : "progress.items", { done: p.done, total: p.total });
     var textEl = dom.progress.querySelector(".cp-progress__text");
     var bar = dom.progress.querySelector("[role=progressbar]");
     var fill = dom.progress.querySelector("[data-cp-progress-fill]");

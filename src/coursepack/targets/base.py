@@ -8,21 +8,19 @@ classes and their tables; nothing outside ``targets/`` asks which standard it is
 
 from __future__ import annotations
 
-import base64
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any, ClassVar
 
+from coursepack.clock import Clock
+from coursepack.credentials import HOW_TO_SET, lrs_authorization
 from coursepack.errors import Problem
 from coursepack.model import Course, Position
 from coursepack.output import OutputFile
 from coursepack.render import RenderedCourse, render_package_files
 from coursepack.targets.profiles import Profile, check_profile
 from coursepack.tracking import runtime_config
-
-Clock = Callable[[], datetime]
 
 
 @dataclass
@@ -65,7 +63,7 @@ class Target(ABC):
             return None
         return {
             "endpoint": course.lrs.endpoint,
-            "auth": lrs_credential(ctx.environ),
+            "auth": lrs_authorization(ctx.environ),
             "actorHomePage": course.lrs.actor_homepage,
         }
 
@@ -98,30 +96,16 @@ class Target(ABC):
         return f"{course.slug}-{course.version}-{self.name}.zip"
 
 
-def lrs_credential(environ: Mapping[str, str]) -> str | None:
-    """The Authorization value for dual tracking, from the environment only."""
-    whole = environ.get("COURSEPACK_LRS_AUTH", "").strip()
-    if whole:
-        return whole
-    user = environ.get("COURSEPACK_LRS_USERNAME", "")
-    password = environ.get("COURSEPACK_LRS_PASSWORD", "")
-    if user and password:
-        token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
-        return f"Basic {token}"
-    return None
-
-
 def dual_tracking_problems(course: Course, ctx: BuildContext) -> list[Problem]:
     """A dual-tracked package needs a credential; embedding one is worth a loud warning."""
     if course.lrs is None:
         return []
-    if lrs_credential(ctx.environ) is None:
+    if lrs_authorization(ctx.environ) is None:
         return [
             Problem(
                 course.lrs.pos,
                 "dual tracking is on but no LRS credential is set",
-                "set COURSEPACK_LRS_USERNAME and COURSEPACK_LRS_PASSWORD (or COURSEPACK_LRS_AUTH) "
-                "when you build; credentials never go in course.yaml",
+                f"{HOW_TO_SET} when you build; credentials never go in course.yaml",
             )
         ]
     warning = (

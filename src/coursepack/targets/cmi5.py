@@ -21,8 +21,8 @@ from coursepack.output import OutputFile
 from coursepack.render import LAUNCH_FILE
 from coursepack.render.markdown import plain_first_paragraph
 from coursepack.targets.base import BuildContext, Target, register
-from coursepack.targets.scorm12 import xml_bytes
 from coursepack.xapi import vocab
+from coursepack.xmlutil import xml_bytes
 
 CMI5_NS = "https://w3id.org/xapi/profiles/cmi5/v1/CourseStructure.xsd"
 

@@ -25,6 +25,8 @@ from coursepack.errors import Problem
 from coursepack.model import Course, Position
 from coursepack.output import OutputFile
 from coursepack.package import STORED_SUFFIXES
+from coursepack.textfmt import human_size
+from coursepack.xmlutil import local_name, parse_xml
 
 if TYPE_CHECKING:
     from coursepack.targets.base import BuildContext, Target
@@ -58,9 +60,8 @@ class PackageFacts:
         found = self.file(self.manifest_file)
         if found is None or found.data is None:
             return None
-        parser = etree.XMLParser(resolve_entities=False, no_network=True)
         try:
-            return etree.fromstring(found.data, parser)
+            return parse_xml(found.data)
         except etree.XMLSyntaxError:
             return None
 
@@ -142,10 +143,6 @@ def estimated_zip_bytes(files: Sequence[OutputFile]) -> int:
     return total
 
 
-def human_size(n: int) -> str:
-    return f"{n / MB:.1f} MB" if n >= MB else f"{n / 1024:.1f} KB"
-
-
 def check_zip_size(rule: Rule, facts: PackageFacts) -> list[str]:
     limit = int(rule.data["max_bytes"])
     size = estimated_zip_bytes(facts.files)
@@ -164,10 +161,6 @@ def check_one_root_file(rule: Rule, facts: PackageFacts) -> list[str]:
     return [f"the package needs exactly one {name}, at its root; it has: {', '.join(found)}"]
 
 
-def _local(element: etree._Element) -> str:
-    return str(etree.QName(element).localname)
-
-
 def check_launchable_activities(rule: Rule, facts: PackageFacts) -> list[str]:
     root = facts.manifest()
     if root is None:
@@ -176,8 +169,8 @@ def check_launchable_activities(rule: Rule, facts: PackageFacts) -> list[str]:
         a
         for a in root.iter()
         if isinstance(a.tag, str)
-        and _local(a) == "activity"
-        and any(isinstance(c.tag, str) and _local(c) in rule.data["launch"] for c in a)
+        and local_name(a) == "activity"
+        and any(isinstance(c.tag, str) and local_name(c) in rule.data["launch"] for c in a)
     ]
     wanted = int(rule.data["count"])
     if len(launchable) == wanted:
@@ -226,7 +219,7 @@ def check_manifest_launch_file(rule: Rule, facts: PackageFacts) -> list[str]:
     missing = sorted(
         href.split("?", 1)[0].split("#", 1)[0]
         for resource in root.iter()
-        if isinstance(resource.tag, str) and _local(resource) == "resource"
+        if isinstance(resource.tag, str) and local_name(resource) == "resource"
         for href in [resource.get("href")]
         if href and href.split("?", 1)[0].split("#", 1)[0] not in paths
     )

@@ -12,15 +12,7 @@ from coursepack.model import Course
 from coursepack.output import OutputFile
 from coursepack.render import LAUNCH_FILE
 from coursepack.targets.base import BuildContext, Target, dual_tracking_problems, register
-
-XSI = "http://www.w3.org/2001/XMLSchema-instance"
-
-
-def xml_bytes(root: etree._Element) -> bytes:
-    """Fixed serialisation: UTF-8, declaration, two-space indentation, trailing newline."""
-    etree.indent(root, space="  ")
-    data: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
-    return data
+from coursepack.xmlutil import XSI, xml_bytes
 
 
 @register

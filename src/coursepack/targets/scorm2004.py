@@ -19,7 +19,7 @@ from coursepack.model import Course
 from coursepack.output import OutputFile
 from coursepack.render import LAUNCH_FILE
 from coursepack.targets.base import BuildContext, Target, dual_tracking_problems, register
-from coursepack.targets.scorm12 import XSI, xml_bytes
+from coursepack.xmlutil import XSI, xml_bytes
 
 IMSCP = "http://www.imsglobal.org/xsd/imscp_v1p1"
 ADLCP = "http://www.adlnet.org/xsd/adlcp_v1p3"

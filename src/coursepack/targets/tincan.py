@@ -22,15 +22,9 @@ from coursepack.output import OutputFile
 from coursepack.render import LAUNCH_FILE
 from coursepack.targets.base import BuildContext, Target, course_position, register
 from coursepack.xapi import vocab
+from coursepack.xmlutil import parse_xml, xml_bytes
 
 TINCAN_NS = "http://projecttincan.com/tincan.xsd"
-
-
-def xml_bytes(root: etree._Element) -> bytes:
-    """Fixed serialisation: UTF-8, declaration, two-space indentation, trailing newline."""
-    etree.indent(root, space="  ")
-    data: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
-    return data
 
 
 def _q(tag: str) -> str:
@@ -90,7 +84,7 @@ class TinCan(Target):
         manifest = next((f for f in files if f.path == self.manifest_file), None)
         data = manifest.data if manifest is not None else tincan_xml(course)
         assert data is not None
-        root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
+        root = parse_xml(data)
         launches = root.findall(f"{_q('activities')}/{_q('activity')}/{_q('launch')}")
         ids = [a.get("id") for a in root.iter(_q("activity"))]
         where = course_position(course)

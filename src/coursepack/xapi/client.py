@@ -10,7 +10,6 @@ Every failure becomes one of the ``LrsError`` classes below: a one-line message 
 
 from __future__ import annotations
 
-import base64
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from urllib.parse import urlencode, urljoin, urlsplit
 
 import httpx
 
+from coursepack.credentials import ENV_AUTH, ENV_ENDPOINT, ENV_PASSWORD, ENV_USERNAME
 from coursepack.errors import UserError
 from coursepack.xapi.vocab import XAPI_VERSION
 
@@ -40,12 +40,6 @@ EXIT_USER: Final = 1
 EXIT_UNREACHABLE: Final = 3
 EXIT_AUTH_REFUSED: Final = 4
 EXIT_BAD_RESPONSE: Final = 5
-
-# Environment variables holding the LRS location and credentials (never command-line options).
-ENV_ENDPOINT: Final = "COURSEPACK_LRS_ENDPOINT"
-ENV_USERNAME: Final = "COURSEPACK_LRS_USERNAME"
-ENV_PASSWORD: Final = "COURSEPACK_LRS_PASSWORD"
-ENV_AUTH: Final = "COURSEPACK_LRS_AUTH"
 
 
 class LrsError(UserError):
@@ -74,34 +68,6 @@ class LrsBadResponse(LrsError):
     def __init__(self, message: str, status: int | None = None) -> None:
         super().__init__(message)
         self.status = status
-
-
-def basic_auth(username: str, password: str) -> str:
-    """The ``Authorization`` header value for HTTP Basic credentials."""
-    token = base64.b64encode(f"{username}:{password}".encode()).decode("ascii")
-    return f"Basic {token}"
-
-
-def auth_from_env(env: Mapping[str, str]) -> str | None:
-    """The Authorization header value from the environment, or None when none is set.
-
-    ``COURSEPACK_LRS_AUTH`` (a whole header value, e.g. ``Basic abc=`` or a cmi5 token) wins
-    over ``COURSEPACK_LRS_USERNAME`` + ``COURSEPACK_LRS_PASSWORD``.
-    """
-    header = env.get(ENV_AUTH, "").strip()
-    if header:
-        return header
-    username = env.get(ENV_USERNAME, "")
-    password = env.get(ENV_PASSWORD, "")
-    if username or password:
-        if not (username and password):
-            missing = ENV_PASSWORD if username else ENV_USERNAME
-            raise UserError(
-                f"{missing} is not set (set both {ENV_USERNAME} and {ENV_PASSWORD}, "
-                f"or {ENV_AUTH} to a whole Authorization header value)"
-            )
-        return basic_auth(username, password)
-    return None
 
 
 def normalise_endpoint(endpoint: str) -> str:
