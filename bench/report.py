@@ -217,7 +217,7 @@ def generate(count: int, learners: int = 200, seed: int = 7) -> list[bytes]:
     report's content hardly changes, and any growth of memory comes from the statements.
     """
     from coursepack.xapi import vocab
-    from coursepack.xapi.statements import activity_index
+    from tests.support.statements import activity_index
 
     course = bench_course()
     index = activity_index(course)

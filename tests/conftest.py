@@ -82,8 +82,20 @@ def lrs_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RalphLRS]:
         )
     # Pre-flight: import Ralph's app the way the server will, so that a package it needs but
     # does not declare is one clear line here, not a traceback in every test that uses it.
+    check_dir = tmp_path_factory.mktemp("ralph-check")
     preflight = subprocess.run(
-        [sys.executable, "-c", "import ralph.api"], capture_output=True, text=True, check=False
+        [
+            sys.executable,
+            str(Path(__file__).parent / "support" / "ralph_server.py"),
+            "--check",
+            "--data-dir",
+            str(check_dir),
+            "--auth-file",
+            str(check_dir / "auth.json"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     last = (preflight.stderr.strip().splitlines() or ["?"])[-1]
     require(

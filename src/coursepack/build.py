@@ -1,7 +1,9 @@
 """The build command's work: read and check everything, then write every package.
 
 Like Pelican, nothing is written until the whole course has been read, validated, rendered
-and packaged in memory for every target asked for; then each zip is written atomically.
+and packaged in memory for every target asked for; then the zips are written all or nothing.
+``validate`` runs the same :func:`prepare` and stops before writing, so the two commands
+always say the same things.
 """
 
 from __future__ import annotations
@@ -12,15 +14,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from coursepack.clock import Clock, clock_from_env
-from coursepack.errors import CourseInvalid, UserError
+from coursepack.errors import CourseInvalid, Problem, UserError
 from coursepack.model import Course
 from coursepack.output import OutputFile
 from coursepack.package import write_zips
+from coursepack.pipeline import check_course
+from coursepack.profiles import PROFILES, Findings, Profile
 from coursepack.render import render_course
+from coursepack.source.files import MEDIA_DIR
 from coursepack.targets import TARGETS, Target
 from coursepack.targets.base import BuildContext
-from coursepack.targets.profiles import PROFILES, Profile
-from coursepack.validate import load_course
 
 ALL = "all"
 
@@ -40,7 +43,7 @@ class BuiltPackage:
 class BuildResult:
     course: Course
     packages: list[BuiltPackage] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -69,6 +72,21 @@ def resolve_targets(names: Sequence[str], profile: Profile) -> list[Target]:
     return targets
 
 
+def check_output_folder(course_dir: Path, out_dir: Path) -> None:
+    """The output folder may not be (inside) the course's media folder: the next build
+    would pack the previous build's zips into every package."""
+    try:
+        media = (course_dir / MEDIA_DIR).resolve()
+        out = out_dir.resolve()
+    except (OSError, RuntimeError):
+        return
+    if out == media or out.is_relative_to(media):
+        raise UserError(
+            f"{out_dir}: the output folder is inside the course's {MEDIA_DIR}/ folder, whose "
+            "files go into every package (choose another folder with -o, e.g. dist)"
+        )
+
+
 def prepare(
     course_dir: Path,
     out_dir: Path,
@@ -79,23 +97,25 @@ def prepare(
 ) -> BuildResult:
     """Everything but writing: the packages' files in memory, or every problem."""
     env = os.environ if environ is None else environ
-    course = load_course(course_dir, env)
+    checked = check_course(course_dir, env)
+    course = checked.course
     profile = resolve_profile(course, lms)
     chosen = resolve_targets(targets, profile)
     ctx = BuildContext(environ=env, profile=profile, clock=clock or clock_from_env(env))
     rendered = render_course(course)
     result = BuildResult(course=course)
-    problems = []
+    findings = Findings(problems=checked.warnings)
     for target in chosen:
         files = target.build(course, rendered, ctx)
-        problems.extend(target.check(course, files, ctx))
+        findings = findings + target.check(course, files, ctx)
         result.packages.append(
             BuiltPackage(target=target, path=out_dir / target.package_name(course), files=files)
         )
-    if problems:
+    problems = list(dict.fromkeys(findings.problems))
+    if any(p.is_error for p in problems):
         raise CourseInvalid(problems)
-    result.warnings = ctx.warnings
-    result.notes = ctx.notes
+    result.warnings = sorted(problems)
+    result.notes = list(findings.notes)
     return result
 
 
@@ -109,6 +129,7 @@ def build_course(
 ) -> BuildResult:
     """Build the packages for ``targets`` (default: the LMS profile's) into ``out_dir``."""
     env = os.environ if environ is None else environ
+    check_output_folder(Path(course_dir), Path(out_dir))
     result = prepare(course_dir, out_dir, targets, lms, env, clock)
     write_zips([(p.files, p.path) for p in result.packages], env, on_error=_write_error)
     return result

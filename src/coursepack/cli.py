@@ -9,6 +9,7 @@ from typing import ClassVar
 import click
 
 from coursepack import __version__
+from coursepack.errors import Problem
 from coursepack.textfmt import human_size
 
 COURSE_DIR = click.argument(
@@ -55,9 +56,30 @@ def _target_names() -> list[str]:
 
 
 def _lms_names() -> list[str]:
-    from coursepack.targets.profiles import PROFILES
+    from coursepack.profiles import PROFILES
 
     return sorted(PROFILES)
+
+
+TARGET_OPTION = click.option(
+    "-t",
+    "--target",
+    "targets",
+    multiple=True,
+    type=click.Choice(_target_names()),
+    help="Package standard to build (repeat for several; 'all' for every one). "
+    "Default: the LMS profile's (SCORM 1.2 for generic and Moodle).",
+)
+LMS_OPTION = click.option(
+    "--lms",
+    type=click.Choice(_lms_names()),
+    help="LMS profile: picks defaults and checks that LMS's rules (overrides course.yaml 'lms').",
+)
+
+
+def _print_warnings(warnings: list[Problem]) -> None:
+    for warning in warnings:
+        click.secho(str(warning), fg="yellow", err=True)
 
 
 @cli.command()
@@ -71,20 +93,8 @@ def _lms_names() -> list[str]:
     show_default=True,
     help="Folder the packages are written to.",
 )
-@click.option(
-    "-t",
-    "--target",
-    "targets",
-    multiple=True,
-    type=click.Choice(_target_names()),
-    help="Package standard to build (repeat for several; 'all' for every one). "
-    "Default: the LMS profile's (SCORM 1.2 for generic and Moodle).",
-)
-@click.option(
-    "--lms",
-    type=click.Choice(_lms_names()),
-    help="LMS profile: picks defaults and checks that LMS's rules (overrides course.yaml 'lms').",
-)
+@TARGET_OPTION
+@LMS_OPTION
 def build(course_dir: Path, out_dir: Path, targets: tuple[str, ...], lms: str | None) -> None:
     """Build LMS packages from COURSE_DIR (default: the current folder).
 
@@ -96,8 +106,7 @@ def build(course_dir: Path, out_dir: Path, targets: tuple[str, ...], lms: str | 
     started = time.perf_counter()
     result = build_course(course_dir, out_dir, targets, lms)
     elapsed = time.perf_counter() - started
-    for warning in result.warnings:
-        click.secho(warning, fg="yellow", err=True)
+    _print_warnings(result.warnings)
     course = result.course
     for package in result.packages:
         size = package.path.stat().st_size
@@ -112,11 +121,20 @@ def build(course_dir: Path, out_dir: Path, targets: tuple[str, ...], lms: str | 
 
 @cli.command()
 @COURSE_DIR
-def validate(course_dir: Path) -> None:
-    """Check COURSE_DIR and list every problem as file:line:col; writes nothing."""
-    from coursepack.validate import load_course
+@TARGET_OPTION
+@LMS_OPTION
+def validate(course_dir: Path, targets: tuple[str, ...], lms: str | None) -> None:
+    """Check COURSE_DIR as a build would and list every problem as file:line:col; writes
+    nothing."""
+    from coursepack.build import prepare
+    from coursepack.errors import CourseInvalid
 
-    course = load_course(course_dir)
+    try:
+        result = prepare(course_dir, Path("dist"), targets, lms)
+    except CourseInvalid as invalid:
+        raise CourseInvalid(invalid.problems, writes=False) from None
+    _print_warnings(result.warnings)
+    course = result.course
     click.echo(
         f"{course_dir}: valid: '{course.title}' ({len(course.modules)} module(s), "
         f"{len(course.items)} items, {len(course.tasks)} tasks)"

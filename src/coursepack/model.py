@@ -8,8 +8,11 @@ among the TASKs of its section). Saved learner state and xAPI activity ids depen
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
+from typing import Any
 
 
 @dataclass(frozen=True, order=True)
@@ -43,7 +46,9 @@ class CompletionRule(enum.Enum):
 class Item:
     id: str  # unique within its module; identifier-safe ([a-z0-9-])
     kind: ItemKind
-    title: str  # short display title (link text, or the start of a TASK prompt)
+    #: the author's title (link text, YAML ``title:``); None: the page, manifests and reports
+    #: show a default made from the URL or prompt (``coursepack.titles.item_title``)
+    explicit_title: str | None
     intro_md: str  # Markdown: the paragraphs before the item line
     url: str | None  # READ / WATCH
     prompt: str | None  # TASK
@@ -70,6 +75,7 @@ class Module:
     intro_md: str
     sections: tuple[Section, ...]
     pos: Position
+    title_pos: Position | None = None  # where the title is written (module file or course.yaml)
 
     @property
     def items(self) -> tuple[Item, ...]:
@@ -113,8 +119,20 @@ class Course:
     root: Path
     lms: str | None = None
     lrs: LrsSettings | None = None
-    au_per: str = "module"  # cmi5: one AU per "module" or per "course"
     media: tuple[MediaFile, ...] = field(default_factory=tuple)
+    #: each target's own course.yaml options, by target name, as that target parsed them
+    #: (``Target.parse_options``); frozen
+    target_options: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    #: where each top-level key of course.yaml stands (for problems about the course)
+    positions: Mapping[str, Position] = field(default_factory=lambda: MappingProxyType({}))
+
+    def pos_of(self, key: str) -> Position:
+        """Where ``key`` of course.yaml stands; the file's start when it is not written."""
+        return self.positions.get(key, Position("course.yaml", 1, 1))
+
+    def options_of(self, target: str) -> Any:
+        """The options a target parsed for this course (None when it has none)."""
+        return self.target_options.get(target)
 
     @property
     def items(self) -> tuple[Item, ...]:

@@ -1,13 +1,16 @@
 """The runtime configuration: what the packaged JS knows about the course and its target.
 
-Built here from the course model and the xAPI vocabulary and written into every package as
+Built here, as typed frozen data, from the course model, the completion rule
+(``coursepack.completion``) and the xAPI vocabulary, and written into every package as
 ``coursepack-config.js`` (``window.COURSEPACK_CONFIG = {...}``), so that Python and the
-runtime share one definition of ids, verbs and activity types.
+runtime share one definition of ids, verbs, activity types and what completes the course.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from coursepack import __version__
@@ -15,102 +18,219 @@ from coursepack.completion import counted_keys
 from coursepack.i18n import strings_for
 from coursepack.ids import short_hash
 from coursepack.model import Course
+from coursepack.titles import item_title
 from coursepack.xapi import vocab
 
 CONFIG_FILE = "coursepack-config.js"
+SCHEMA = 1
+
+JsonObject = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class LrsRuntime:
+    """Dual tracking: where a SCORM package also sends statements (``config.xapi.lrs``)."""
+
+    endpoint: str
+    auth: str | None
+    actor_home_page: str
+
+    def to_json(self) -> JsonObject:
+        return {"endpoint": self.endpoint, "auth": self.auth, "actorHomePage": self.actor_home_page}
+
+
+@dataclass(frozen=True)
+class ItemConfig:
+    id: str
+    key: str  # "module/item", the key of saved state
+    kind: str
+    title: str
+    iri: str
+    definition: Mapping[str, object]
+    url: str | None
+
+    def to_json(self) -> JsonObject:
+        entry: JsonObject = {
+            "id": self.id,
+            "key": self.key,
+            "kind": self.kind,
+            "title": self.title,
+            "iri": self.iri,
+            "definition": dict(self.definition),
+        }
+        if self.url:
+            entry["url"] = self.url
+        return entry
+
+
+@dataclass(frozen=True)
+class SectionConfig:
+    id: str
+    key: str
+    title: str
+    iri: str
+    definition: Mapping[str, object]
+    items: tuple[ItemConfig, ...]
+
+    def to_json(self) -> JsonObject:
+        return {
+            "id": self.id,
+            "key": self.key,
+            "title": self.title,
+            "iri": self.iri,
+            "definition": dict(self.definition),
+            "items": [item.to_json() for item in self.items],
+        }
+
+
+@dataclass(frozen=True)
+class ModuleConfig:
+    id: str
+    title: str
+    iri: str
+    definition: Mapping[str, object]
+    counted: tuple[str, ...]  # what completes the module when a package is scoped to it
+    sections: tuple[SectionConfig, ...]
+
+    def to_json(self) -> JsonObject:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "iri": self.iri,
+            "definition": dict(self.definition),
+            "counted": list(self.counted),
+            "sections": [section.to_json() for section in self.sections],
+        }
+
+
+@dataclass(frozen=True)
+class CourseConfig:
+    id: str
+    title: str
+    description: str
+    language: str
+    version: str
+    completion: str
+    counted: tuple[str, ...]  # the items whose completion completes the course
+    iri: str
+    definition: Mapping[str, object]
+    storage_key: str
+
+    def to_json(self) -> JsonObject:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "description": self.description,
+            "language": self.language,
+            "version": self.version,
+            "completion": self.completion,
+            "counted": list(self.counted),
+            "iri": self.iri,
+            "definition": dict(self.definition),
+            "storageKey": self.storage_key,
+        }
+
+
+@dataclass(frozen=True)
+class RuntimeConfig:
+    """``window.COURSEPACK_CONFIG``. ``target`` is the target's per-standard table (adapter
+    name, data-model limits, ...), merged with the LMS profile's runtime defaults."""
+
+    course: CourseConfig
+    modules: tuple[ModuleConfig, ...]
+    strings: Mapping[str, str]
+    target: Mapping[str, Any]
+    lrs: LrsRuntime | None
+
+    def to_json(self) -> JsonObject:
+        return {
+            "schema": SCHEMA,
+            "generator": f"coursepack {__version__}",
+            "course": self.course.to_json(),
+            "modules": [module.to_json() for module in self.modules],
+            "strings": dict(self.strings),
+            "target": dict(self.target),
+            "xapi": {
+                "version": vocab.XAPI_VERSION,
+                "platform": f"coursepack {__version__}",
+                "verbs": dict(vocab.VERBS),
+                "activityTypes": dict(vocab.ACTIVITY_TYPES),
+                "taskInteractionType": vocab.TASK_INTERACTION_TYPE,
+                "stateId": vocab.STATE_ID,
+                "registrationNamespace": vocab.REGISTRATION_NAMESPACE,
+                "cmi5": {
+                    "category": vocab.CMI5_CATEGORY,
+                    "moveOnCategory": vocab.CMI5_MOVEON_CATEGORY,
+                    "sessionExtension": vocab.CMI5_SESSION_EXT,
+                    "masteryExtension": vocab.CMI5_MASTERY_EXT,
+                    "progressExtension": vocab.CMI5_PROGRESS_EXT,
+                },
+                "lrs": self.lrs.to_json() if self.lrs is not None else None,
+            },
+        }
 
 
 def runtime_config(
-    course: Course,
-    target: dict[str, Any],
-    lrs: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    """The configuration object of the runtime.
-
-    ``target`` holds the per-standard settings of the target class (adapter name, data-model
-    limits, ...). ``lrs`` is set only for dual tracking (endpoint, auth, actorHomePage).
-    """
-    modules = []
-    for module in course.modules:
-        sections = []
-        for section in module.sections:
-            items = []
-            for item in section.items:
-                entry: dict[str, Any] = {
-                    "id": item.id,
-                    "key": vocab.item_key(module, item),
-                    "kind": item.kind.value,
-                    "title": item.title,
-                    "iri": vocab.item_iri(course, module, item),
-                    "definition": vocab.item_definition(course, item),
-                }
-                if item.url:
-                    entry["url"] = item.url
-                items.append(entry)
-            sections.append(
-                {
-                    "id": section.id,
-                    "key": f"{module.id}/{section.id}",
-                    "title": section.title,
-                    "iri": vocab.section_iri(course, module, section),
-                    "definition": vocab.section_definition(course, section),
-                    "items": items,
-                }
-            )
-        modules.append(
-            {
-                "id": module.id,
-                # what completes the module when a package is scoped to it (a cmi5 AU)
-                "counted": counted_keys(course, [module]),
-                "title": module.title,
-                "iri": vocab.module_iri(course, module),
-                "definition": vocab.module_definition(course, module),
-                "sections": sections,
-            }
+    course: Course, target: Mapping[str, Any], lrs: LrsRuntime | None = None
+) -> RuntimeConfig:
+    """The configuration of the runtime for one target's package."""
+    modules = tuple(
+        ModuleConfig(
+            id=module.id,
+            title=module.title,
+            iri=vocab.module_iri(course, module),
+            definition=vocab.module_definition(course, module),
+            counted=tuple(counted_keys(course, [module])),
+            sections=tuple(
+                SectionConfig(
+                    id=section.id,
+                    key=f"{module.id}/{section.id}",
+                    title=section.title,
+                    iri=vocab.section_iri(course, module, section),
+                    definition=vocab.section_definition(course, section),
+                    items=tuple(
+                        ItemConfig(
+                            id=item.id,
+                            key=vocab.item_key(module, item),
+                            kind=item.kind.value,
+                            title=item_title(item, course.language),
+                            iri=vocab.item_iri(course, module, item),
+                            definition=vocab.item_definition(course, item),
+                            url=item.url,
+                        )
+                        for item in section.items
+                    ),
+                )
+                for section in module.sections
+            ),
         )
-    return {
-        "schema": 1,
-        "generator": f"coursepack {__version__}",
-        "course": {
-            "id": course.id,
-            "title": course.title,
-            "description": course.description,
-            "language": course.language,
-            "version": course.version,
-            "completion": course.completion.value,
-            # the items whose completion completes the course (coursepack.completion)
-            "counted": counted_keys(course),
-            "iri": vocab.course_iri(course),
-            "definition": vocab.course_definition(course),
+        for module in course.modules
+    )
+    return RuntimeConfig(
+        course=CourseConfig(
+            id=course.id,
+            title=course.title,
+            description=course.description,
+            language=course.language,
+            version=course.version,
+            completion=course.completion.value,
+            counted=tuple(counted_keys(course)),
+            iri=vocab.course_iri(course),
+            definition=vocab.course_definition(course),
             # localStorage key namespace: stable per course IRI, not per version, so that
             # a learner's progress survives a republished package.
-            "storageKey": "coursepack:" + short_hash(course.id, 12),
-        },
-        "modules": modules,
-        "strings": strings_for(course.language),
-        "target": target,
-        "xapi": {
-            "version": vocab.XAPI_VERSION,
-            "platform": f"coursepack {__version__}",
-            "verbs": dict(vocab.VERBS),
-            "activityTypes": dict(vocab.ACTIVITY_TYPES),
-            "taskInteractionType": vocab.TASK_INTERACTION_TYPE,
-            "stateId": vocab.STATE_ID,
-            "registrationNamespace": vocab.REGISTRATION_NAMESPACE,
-            "cmi5": {
-                "category": vocab.CMI5_CATEGORY,
-                "moveOnCategory": vocab.CMI5_MOVEON_CATEGORY,
-                "sessionExtension": vocab.CMI5_SESSION_EXT,
-                "masteryExtension": vocab.CMI5_MASTERY_EXT,
-                "progressExtension": vocab.CMI5_PROGRESS_EXT,
-            },
-            "lrs": lrs,
-        },
-    }
+            storage_key="coursepack:" + short_hash(course.id, 12),
+        ),
+        modules=modules,
+        strings=strings_for(course.language),
+        target=target,
+        lrs=lrs,
+    )
 
 
-def config_script(config: dict[str, Any]) -> bytes:
+def config_script(config: RuntimeConfig | JsonObject) -> bytes:
     """Serialise deterministically as a script; '<' is escaped so no text can close the tag."""
-    body = json.dumps(config, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    data = config.to_json() if isinstance(config, RuntimeConfig) else config
+    body = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     body = body.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
     return f"window.COURSEPACK_CONFIG = {body};\n".encode()

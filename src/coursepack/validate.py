@@ -1,38 +1,38 @@
-"""Course folder -> frozen ``Course``, or every problem at once (``CourseInvalid``)."""
+"""The validate stage: :class:`CourseSource` -> frozen :class:`Course`, or every problem.
+
+Pure: it reads no file (the load stage did, ``coursepack.source``) and writes nothing. Each
+target checks its own ``course.yaml`` options and limits (``Target.parse_options``,
+``Target.check_course``); nothing here knows a standard.
+"""
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Mapping
-from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from types import MappingProxyType
+from typing import Any
+from urllib.parse import urlsplit
 
-from coursepack.errors import CourseInvalid, Problem, UserError
+from coursepack.errors import CourseInvalid, Problem, Problems
 from coursepack.ids import ID_PATTERN, short_hash, slugify
+from coursepack.limits import MAX_ITEMS
 from coursepack.model import (
     CompletionRule,
     Course,
     Item,
     ItemKind,
     LrsSettings,
-    MediaFile,
     Module,
     Position,
     Section,
 )
-from coursepack.source.modules import (
-    RawItem,
-    RawModule,
-    RawSection,
-    parse_markdown_module,
-    parse_yaml_module,
-    unknown_keys,
-)
-from coursepack.source.yamlsrc import NOT_TEXT, YamlList, YamlMap, load_yaml, text_of
+from coursepack.source import COURSE_FILE, CourseSource
+from coursepack.source.files import MEDIA_DIR
+from coursepack.source.modules import RawItem, RawModule, RawSection, unknown_keys
+from coursepack.source.yamlsrc import YamlList, YamlMap, text_of
 
-COURSE_FILE = "course.yaml"
-MEDIA_DIR = "media"
 COURSE_KEYS = {
     "id",
     "title",
@@ -43,78 +43,77 @@ COURSE_KEYS = {
     "modules",
     "lms",
     "tracking",
-    "cmi5",
 }
 MODULE_ENTRY_KEYS = {"file", "id", "title"}
 TRACKING_KEYS = {"lrs"}
 LRS_KEYS = {"endpoint", "actor_homepage"}
-CMI5_KEYS = {"au_per"}
 CREDENTIAL_KEYS = {"password", "auth", "username", "user", "key", "secret", "token"}
-MODULE_SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".yaml": "yaml", ".yml": "yaml"}
-LMS_NAMES = ("moodle", "cornerstone", "scorm-cloud", "generic")
 
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
-TITLE_MAX = 200  # SCORM <title> is at most 200 characters
-VERSION_MAX = 20  # SCORM manifest@version is at most 20 characters
+_VERSION = re.compile(r"[A-Za-z0-9._+-]+")
 
 
-def load_course(course_dir: Path, environ: Mapping[str, str] | None = None) -> Course:
-    """Read and validate a course folder. Raises ``CourseInvalid`` listing every problem."""
-    env = os.environ if environ is None else environ
-    return _Validator(Path(course_dir), env).run()
+@dataclass(frozen=True)
+class Checked:
+    """A valid course and the warnings about it (things the author may mean)."""
+
+    course: Course
+    warnings: tuple[Problem, ...]
 
 
-def _is_http_url(value: str) -> bool:
-    parts = urlsplit(value)
+def is_http_url(value: str) -> bool:
+    """An absolute http(s) URL with a host; False for anything ``urlsplit`` refuses."""
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # "http://[x": an unclosed IPv6 host
+        return False
     return parts.scheme in ("http", "https") and bool(parts.netloc) and " " not in value
 
 
+def validate(source: CourseSource, environ: Mapping[str, str]) -> Checked:
+    """Every problem of the course at once (``CourseInvalid``), or the course."""
+    problems = Problems()
+    problems.extend(source.problems)
+    course = _Validator(source, environ, problems).run()
+    if problems.errors or course is None:
+        raise CourseInvalid(problems)
+    return Checked(course, tuple(problems.warnings))
+
+
 class _Validator:
-    def __init__(self, root: Path, env: Mapping[str, str]) -> None:
-        self.root = root
+    def __init__(self, source: CourseSource, env: Mapping[str, str], problems: Problems) -> None:
+        self.source = source
         self.env = env
-        self.problems: list[Problem] = []
-        self.media_paths: frozenset[str] = frozenset()
+        self.problems = problems
+        self.media_paths = frozenset(m.path for m in source.media)
 
     def problem(self, pos: Position, message: str, hint: str = "") -> None:
-        self.problems.append(Problem(pos, message, hint))
+        self.problems.add(pos, message, hint)
 
     # -- course.yaml ----------------------------------------------------------------------
 
-    def run(self) -> Course:
-        if not self.root.is_dir():
-            raise UserError(f"{self.root}: no such course folder")
-        course_file = self.root / COURSE_FILE
-        if not course_file.is_file():
-            raise UserError(
-                f"{self.root}: no {COURSE_FILE} here (a course folder holds {COURSE_FILE} "
-                "and its module files)"
-            )
-        data = load_yaml(self._read(course_file, COURSE_FILE) or "", COURSE_FILE, self.problems)
+    def run(self) -> Course | None:
+        from coursepack.targets import TARGETS
+
+        data = self.source.data
         if data is None:
-            if not self.problems:
-                self.problem(Position(COURSE_FILE, 1, 1), "course.yaml is empty")
-            raise CourseInvalid(self.problems)
-        if not isinstance(data, YamlMap):
-            self.problem(Position(COURSE_FILE, 1, 1), "course.yaml must be a mapping of keys")
-            raise CourseInvalid(self.problems)
-        unknown_keys(data, COURSE_KEYS, COURSE_FILE, self.problems)
+            return None
+        option_keys = {cls.options_key: cls for cls in TARGETS.values() if cls.options_key}
+        unknown_keys(data, COURSE_KEYS | set(option_keys), COURSE_FILE, self.problems)
 
         course_id = self._course_id(data)
-        title = self._required_text(data, "title", TITLE_MAX)
+        title = self._required_text(data, "title")
         description = self._optional_text(data, "description")
         language = self._language(data)
         version = self._version(data)
         completion = self._completion(data)
         lms = self._lms(data)
         lrs = self._tracking(data)
-        au_per = self._cmi5(data)
-        media = self._media()
-        self.media_paths = frozenset(m.path for m in media)
+        options: dict[str, Any] = {}
+        for key, cls in sorted(option_keys.items()):
+            options[cls.name] = cls.parse_options(data.get(key), data.at(key), self.problems)
         modules = self._modules(data)
-        if self.problems:
-            raise CourseInvalid(self.problems)
-        return Course(
+        course = Course(
             id=course_id,
             title=title,
             description=description,
@@ -122,33 +121,25 @@ class _Validator:
             version=version,
             completion=completion,
             modules=tuple(modules),
-            root=self.root,
+            root=self.source.root,
             lms=lms,
             lrs=lrs,
-            au_per=au_per,
-            media=tuple(media),
+            media=self.source.media,
+            target_options=MappingProxyType(options),
+            positions=MappingProxyType(dict(data.value_pos)),
         )
-
-    def _read(self, path: Path, rel: str) -> str | None:
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError as exc:
-            self.problem(Position(rel), f"not UTF-8 text ({exc.reason})", "save the file as UTF-8")
-            return None
-        except OSError as exc:
-            self.problem(Position(rel), f"cannot read: {exc.strerror}")
-            return None
-        for match in NOT_TEXT.finditer(text):  # no manifest (XML) or page may hold them
-            line = text.count("\n", 0, match.start()) + 1
-            col = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
+        items = sum(len(m.items) for m in modules)
+        if items > MAX_ITEMS:
             self.problem(
-                Position(rel, line, col),
-                f"control character U+{ord(match.group()):04X} in the text",
-                "remove it: it is invisible, often pasted from another program",
+                data.at("modules"),
+                f"the course has {items:,} items; at most {MAX_ITEMS:,} are allowed",
+                "split it into several courses",
             )
-        return text
+        for cls in sorted(TARGETS.values(), key=lambda c: c.name):
+            self.problems.extend(cls.check_course(course))
+        return course
 
-    def _required_text(self, data: YamlMap, key: str, max_len: int = 0) -> str:
+    def _required_text(self, data: YamlMap, key: str) -> str:
         if key not in data:
             self.problem(data.pos, f"'{key}' is missing", f"add '{key}: ...' to {COURSE_FILE}")
             return ""
@@ -158,12 +149,6 @@ class _Validator:
         text = text_of(data, key, self.problems).strip()
         if not text:
             self.problem(data.at(key), f"'{key}' is empty", f"give the course a {key}")
-        elif max_len and len(text) > max_len:
-            self.problem(
-                data.at(key),
-                f"'{key}' is {len(text)} characters; LMSs allow at most {max_len}",
-                "shorten it",
-            )
         return text
 
     def _optional_text(self, data: YamlMap, key: str) -> str:
@@ -173,7 +158,7 @@ class _Validator:
         text = self._required_text(data, "id")
         if not text:
             return ""
-        if not _is_http_url(text) or "?" in text or "#" in text:  # even an empty one
+        if not is_http_url(text) or "?" in text or "#" in text:  # even an empty one
             self.problem(
                 data.at("id"),
                 f"course id '{text}' is not an absolute http(s) IRI without query or fragment",
@@ -192,10 +177,10 @@ class _Validator:
         return text
 
     def _version(self, data: YamlMap) -> str:
-        text = self._required_text(data, "version", VERSION_MAX)
+        text = self._required_text(data, "version")
         if text and not isinstance(data["version"], str):
             text = data.source_text.get("version", text).strip()  # 1.10 is not 1.1
-        if text and not re.fullmatch(r"[A-Za-z0-9._+-]+", text):
+        if text and not _VERSION.fullmatch(text):
             self.problem(
                 data.at("version"),
                 f"version '{text}' may use letters, digits, '.', '-', '_' and '+' only",
@@ -222,7 +207,7 @@ class _Validator:
         value = data.get("lms")
         if value is None:
             return None
-        from coursepack.targets.profiles import PROFILES
+        from coursepack.profiles import PROFILES
 
         if str(value) not in PROFILES:
             self.problem(
@@ -232,20 +217,6 @@ class _Validator:
             )
             return None
         return str(value)
-
-    def _cmi5(self, data: YamlMap) -> str:
-        value = data.get("cmi5")
-        if value is None:
-            return "module"
-        if not isinstance(value, YamlMap):
-            self.problem(data.at("cmi5"), "'cmi5' must be a mapping", "e.g. 'au_per: module'")
-            return "module"
-        unknown_keys(value, CMI5_KEYS, "cmi5", self.problems)
-        au_per = str(value.get("au_per", "module"))
-        if au_per not in ("module", "course"):
-            self.problem(value.at("au_per"), f"au_per '{au_per}'", "use 'module' or 'course'")
-            return "module"
-        return au_per
 
     def _tracking(self, data: YamlMap) -> LrsSettings | None:
         value = data.get("tracking")
@@ -273,23 +244,25 @@ class _Validator:
                 )
             else:
                 unknown_keys(lrs, LRS_KEYS, "tracking.lrs", self.problems, only=key)
-        endpoint = str(lrs.get("endpoint") or self.env.get("COURSEPACK_LRS_ENDPOINT", "")).strip()
+        endpoint = (
+            text_of(lrs, "endpoint", self.problems) or self.env.get("COURSEPACK_LRS_ENDPOINT", "")
+        ).strip()
         if not endpoint:
             self.problem(
                 lrs.pos,
                 "dual tracking needs an LRS endpoint",
                 "add 'endpoint: https://lrs.example.org/xapi/' or set COURSEPACK_LRS_ENDPOINT",
             )
-        elif not _is_http_url(endpoint):
+        elif not is_http_url(endpoint):
             self.problem(lrs.at("endpoint"), f"LRS endpoint '{endpoint}' is not an http(s) URL")
-        homepage = str(lrs.get("actor_homepage") or "").strip()
+        homepage = text_of(lrs, "actor_homepage", self.problems).strip()
         if not homepage:
             self.problem(
                 lrs.pos,
                 "dual tracking needs 'actor_homepage' (the LMS address learners' ids belong to)",
                 "add 'actor_homepage: https://lms.example.org'",
             )
-        elif not _is_http_url(homepage):
+        elif not is_http_url(homepage):
             self.problem(lrs.at("actor_homepage"), f"'{homepage}' is not an http(s) URL")
         if not endpoint.endswith("/"):
             endpoint += "/"
@@ -323,7 +296,7 @@ class _Validator:
                 unknown_keys(entry, MODULE_ENTRY_KEYS, "a module entry", self.problems)
                 file_value = entry.get("file")
                 if "id" in entry:
-                    explicit_id, id_pos = str(entry["id"]), entry.at("id")
+                    explicit_id, id_pos = text_of(entry, "id", self.problems), entry.at("id")
                 if "title" in entry:
                     explicit_title = text_of(entry, "title", self.problems).strip()
                 pos = entry.at("file")
@@ -333,79 +306,32 @@ class _Validator:
                 self.problem(pos, "a module entry names its file", "e.g. '- modules/intro.md'")
                 continue
             rel = file_value.strip()
-            path = self._safe_path(rel, pos)
-            if path is None:
-                continue
             if rel in seen_files:
                 self.problem(pos, f"module '{rel}' is listed twice")
                 continue
             seen_files[rel] = pos
-            raw = self._read_module(path, rel, pos)
-            if raw is None:
-                continue
-            if explicit_title:
-                raw.title, raw.title_pos = explicit_title, pos
-            if explicit_id is not None:
-                raw.explicit_id, raw.id_pos = explicit_id, id_pos
-            module = self._module(raw, Path(rel).stem)
+            loaded = self.source.modules.get(rel)
+            if loaded is None or loaded.raw is None:
+                continue  # the load stage said why
+            module = self._module(
+                loaded.raw,
+                PurePosixPath(rel).stem,
+                explicit_title=(explicit_title, pos) if explicit_title else None,
+                explicit_id=(explicit_id, id_pos) if explicit_id is not None else None,
+            )
             if module is None:
                 continue
+            where = id_pos if explicit_id is not None else (loaded.raw.id_pos or pos)
             if module.id in seen_ids:
                 self.problem(
-                    raw.id_pos or pos,
+                    where,
                     f"module id '{module.id}' is used twice (also at {seen_ids[module.id]})",
                     "give one of them its own 'id' in course.yaml",
                 )
                 continue
-            seen_ids[module.id] = raw.id_pos or pos
+            seen_ids[module.id] = where
             modules.append(module)
         return modules
-
-    def _safe_path(self, rel: str, pos: Position) -> Path | None:
-        """A path from a course file, accepted only if it stays inside the course folder."""
-        candidate = Path(rel)
-        if candidate.is_absolute() or "\\" in rel or rel.startswith("~"):
-            self.problem(
-                pos,
-                f"'{rel}' is not a relative path inside the course folder",
-                "write it relative to course.yaml, with '/' between folders",
-            )
-            return None
-        root = self.root.resolve()
-        resolved = (self.root / candidate).resolve()
-        if not resolved.is_relative_to(root):
-            self.problem(
-                pos,
-                f"'{rel}' points outside the course folder",
-                "keep module files inside the course folder",
-            )
-            return None
-        if not resolved.is_file():
-            if resolved.is_dir():
-                self.problem(
-                    pos,
-                    f"'{rel}' is a folder, not a module file",
-                    "name the .md or .yaml file inside it",
-                )
-            else:
-                self.problem(pos, f"module file '{rel}' does not exist", "check the path and name")
-            return None
-        if candidate.suffix.lower() not in MODULE_SUFFIXES:
-            self.problem(
-                pos,
-                f"'{rel}' is neither Markdown nor YAML",
-                "module files end in .md, .markdown, .yaml or .yml",
-            )
-            return None
-        return resolved
-
-    def _read_module(self, path: Path, rel: str, pos: Position) -> RawModule | None:
-        text = self._read(path, rel)
-        if text is None:
-            return None
-        if MODULE_SUFFIXES[path.suffix.lower()] == "yaml":
-            return parse_yaml_module(text, rel, self.problems)
-        return parse_markdown_module(text, rel, self.problems)
 
     def _check_id(self, value: str, pos: Position, what: str) -> bool:
         if ID_PATTERN.match(value):
@@ -417,27 +343,33 @@ class _Validator:
         )
         return False
 
-    def _module(self, raw: RawModule, stem: str) -> Module | None:
-        if raw.explicit_id is not None:
-            module_id = raw.explicit_id
-            if not self._check_id(module_id, raw.id_pos or raw.pos, "module"):
+    def _module(
+        self,
+        raw: RawModule,
+        stem: str,
+        *,
+        explicit_title: tuple[str, Position] | None,
+        explicit_id: tuple[str, Position] | None,
+    ) -> Module | None:
+        id_value, id_pos = explicit_id or (raw.explicit_id, raw.id_pos)
+        if id_value is not None:
+            module_id = id_value
+            if not self._check_id(module_id, id_pos or raw.pos, "module"):
                 return None
         else:
             module_id = slugify(stem) or "module"
-        title = (raw.title or "").strip()
+        title_value, title_pos = explicit_title or (raw.title, raw.title_pos)
+        title = (title_value or "").strip()
         if not title:
             self.problem(
-                raw.title_pos or raw.pos,
+                title_pos or raw.pos,
                 "the module has no title",
                 "start the file with '# Module title'"
                 if raw.file.endswith((".md", ".markdown"))
                 else "add 'title: ...'",
             )
-        elif len(title) > TITLE_MAX:
-            self.problem(raw.title_pos or raw.pos, f"module title is over {TITLE_MAX} characters")
         sections: list[Section] = []
-        section_ids: dict[str, Position] = {}
-        item_ids: dict[str, Position] = {}
+        section_ids, item_ids = _IdSpace(), _IdSpace()
         for raw_section in raw.sections:
             section = self._section(raw_section, title, section_ids, item_ids)
             if section is not None:
@@ -449,15 +381,20 @@ class _Validator:
                 "add at least one line starting with READ:, WATCH: or TASK:",
             )
         return Module(
-            id=module_id, title=title, intro_md=raw.intro, sections=tuple(sections), pos=raw.pos
+            id=module_id,
+            title=title,
+            intro_md=raw.intro,
+            sections=tuple(sections),
+            pos=raw.pos,
+            title_pos=title_pos or raw.pos,
         )
 
     def _section(
         self,
         raw: RawSection,
         module_title: str,
-        section_ids: dict[str, Position],
-        item_ids: dict[str, Position],
+        section_ids: _IdSpace,
+        item_ids: _IdSpace,
     ) -> Section | None:
         title = raw.title.strip() or (module_title if raw.implicit else "")
         if not title:
@@ -470,16 +407,13 @@ class _Validator:
                 self.problem(
                     raw.id_pos or raw.pos,
                     f"section id '{section_id}' is used twice in this module "
-                    f"(also at {section_ids[section_id]})",
+                    f"(also at {section_ids.where[section_id]})",
                     "ids must be unique within a module",
                 )
                 section_id = f"{section_id}--duplicate-{len(section_ids)}"
         else:
-            base = slugify(title) or "section"
-            section_id, n = base, 2
-            while section_id in section_ids:
-                section_id, n = f"{base}-{n}", n + 1
-        section_ids[section_id] = raw.id_pos or raw.pos
+            section_id = section_ids.fresh(slugify(title) or "section")
+        section_ids.take(section_id, raw.id_pos or raw.pos)
         items: list[Item] = []
         task_number = 0
         for raw_item in raw.items:
@@ -489,15 +423,15 @@ class _Validator:
             if item is not None:
                 items.append(item)
         return Section(
-            id=section_id,
-            title=title,
-            items=tuple(items),
-            outro_md=raw.outro,
-            pos=raw.pos,
+            id=section_id, title=title, items=tuple(items), outro_md=raw.outro, pos=raw.pos
         )
 
     def _item(
-        self, raw: RawItem, section_id: str, task_number: int, item_ids: dict[str, Position]
+        self,
+        raw: RawItem,
+        section_id: str,
+        task_number: int,
+        item_ids: _IdSpace,
     ) -> Item | None:
         kind = ItemKind(raw.kind.lower())
         url: str | None = None
@@ -509,35 +443,10 @@ class _Validator:
                 self.problem(raw.pos, "TASK has no prompt", "write the question after 'TASK:'")
                 ok = False
             derived = f"{section_id}-task-{task_number}"
-            title = raw.title or _task_title(prompt or "")
         else:
             url = raw.value.strip()
-            label = raw.kind
-            if not url:
-                self.problem(
-                    raw.pos,
-                    f"{label} has no URL",
-                    f"write the address after '{label}:', e.g. '{label}: https://example.org/page'",
-                )
-                ok = False
-            elif url.startswith(f"{MEDIA_DIR}/") and "://" not in url:
-                if url not in self.media_paths:
-                    self.problem(
-                        raw.value_pos,
-                        f"{label} names '{url}', which is not a file of the course's "
-                        f"{MEDIA_DIR}/ folder",
-                        "check the file name (names are case-sensitive)",
-                    )
-                    ok = False
-            elif not _is_http_url(url):
-                self.problem(
-                    raw.value_pos,
-                    f"{label} URL '{url}' is not an http(s) address",
-                    f"use a full address starting with https://, or a file in {MEDIA_DIR}/",
-                )
-                ok = False
-            derived = f"{kind.value}-{short_hash(url or '', 8)}"
-            title = raw.title or _link_title(url or "", kind)
+            ok = self._url(raw, url)
+            derived = f"{kind.value}-{short_hash(url, 8)}"
         if raw.explicit_id is not None:
             item_id = raw.explicit_id
             if not self._check_id(item_id, raw.id_pos or raw.pos, "item"):
@@ -546,91 +455,79 @@ class _Validator:
                 self.problem(
                     raw.id_pos or raw.pos,
                     f"item id '{item_id}' is used twice in this module "
-                    f"(also at {item_ids[item_id]})",
+                    f"(also at {item_ids.where[item_id]})",
                     "ids must be unique within a module",
                 )
                 return None
         else:
-            item_id, n = derived, 2
-            while item_id in item_ids:
-                item_id, n = f"{derived}-{n}", n + 1
-        item_ids[item_id] = raw.id_pos or raw.pos
+            item_id = item_ids.fresh(derived)
+        item_ids.take(item_id, raw.id_pos or raw.pos)
         if not ok:
             return None
         return Item(
             id=item_id,
             kind=kind,
-            title=title,
+            explicit_title=raw.title or None,
             intro_md=raw.intro,
             url=url,
             prompt=prompt,
             pos=raw.pos,
         )
 
-    # -- media ----------------------------------------------------------------------------
-
-    def _media(self) -> list[MediaFile]:
-        media_dir = self.root / MEDIA_DIR
-        if not media_dir.is_dir() or media_dir.is_symlink():
-            return []
-        root = self.root.resolve()
-        files: list[MediaFile] = []
-        for dirpath, dirnames, filenames in os.walk(media_dir):
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-            for name in sorted(filenames):
-                if name.startswith("."):
-                    continue
-                path = Path(dirpath) / name
-                rel = path.relative_to(self.root).as_posix()
-                if path.is_symlink() and not path.resolve().is_relative_to(root):
-                    self.problem(Position(rel), "media file links outside the course folder")
-                    continue
-                if not re.fullmatch(r"[A-Za-z0-9._/-]+", rel):
-                    self.problem(
-                        Position(rel),
-                        "media file names may use letters, digits, '.', '-' and '_' only",
-                        "rename it: LMSs serve from case-sensitive, URL-strict storage",
-                    )
-                    continue
-                files.append(MediaFile(path=rel, source=path))
-        return files
-
-
-def _task_title(prompt: str, limit: int = 80) -> str:
-    prompt = " ".join(prompt.split())  # a prompt written over several lines: one line of title
-    first = re.split(r"(?<=[?.!])\s", prompt, maxsplit=1)[0].strip()
-    if len(first) > limit:
-        first = first[: limit - 1].rsplit(" ", 1)[0] + "…"
-    return first
+    def _url(self, raw: RawItem, url: str) -> bool:
+        label = raw.kind
+        if not url:
+            self.problem(
+                raw.pos,
+                f"{label} has no URL",
+                f"write the address after '{label}:', e.g. '{label}: https://example.org/page'",
+            )
+            return False
+        if url.startswith(f"{MEDIA_DIR}/") and "://" not in url:
+            if url not in self.media_paths:
+                self.problem(
+                    raw.value_pos,
+                    f"{label} names '{url}', which is not a file of the course's "
+                    f"{MEDIA_DIR}/ folder",
+                    "check the file name (names are case-sensitive)",
+                )
+                return False
+            return True
+        if not is_http_url(url):
+            self.problem(
+                raw.value_pos,
+                f"{label} URL '{url}' is not an http(s) address",
+                f"use a full address starting with https://, or a file in {MEDIA_DIR}/",
+            )
+            return False
+        return True
 
 
-# file endings dropped from a title made from a URL (documents keep theirs, in capitals)
-_TITLE_EXTENSIONS = frozenset(
-    {"pdf", "docx", "pptx", "html", "htm", "php", "aspx"}
-    | {"mp4", "m4v", "webm", "mov", "ogv", "mp3", "m4a", "ogg", "oga", "wav"}
-)
-_VIDEO_TITLES = {"youtube.com": "Video on YouTube", "youtu.be": "Video on YouTube"}
+class _IdSpace:
+    """The ids used so far in one module (of sections, or of items), with where each stands.
 
+    ``fresh`` numbers repeats (``base-2``, ``base-3``, ...) from a counter per base, so that
+    10,000 equal bases cost linear time, not quadratic.
+    """
 
-def _link_title(url: str, kind: ItemKind) -> str:
-    """A readable title from a URL: the last path segment, humanised, or the host."""
-    parts = urlsplit(url)
-    host = parts.netloc.lower().removeprefix("www.")
-    if host in _VIDEO_TITLES:
-        return _VIDEO_TITLES[host]
-    if host.endswith("vimeo.com"):
-        return "Video on Vimeo"
-    segments = [s for s in parts.path.split("/") if s]
-    if segments:
-        last = unquote(segments[-1])
-        stem, dot, ext = last.rpartition(".")
-        if dot and ext.lower() in _TITLE_EXTENSIONS:
-            suffix = f" ({ext.upper()})" if ext.lower() in ("pdf", "docx", "pptx") else ""
-            last = stem + suffix
-        words = re.sub(r"[-_+]+", " ", last).strip()
-        if words and not words.isdigit():
-            return words[:1].upper() + words[1:]
-    query = parse_qs(parts.query)
-    if query.get("v"):
-        return f"Video on {host}"
-    return host or url
+    def __init__(self) -> None:
+        self.where: dict[str, Position] = {}
+        self._next: dict[str, int] = {}
+
+    def __contains__(self, value: str) -> bool:
+        return value in self.where
+
+    def __len__(self) -> int:
+        return len(self.where)
+
+    def fresh(self, base: str) -> str:
+        if base not in self.where:
+            return base
+        n = self._next.get(base, 2)
+        while f"{base}-{n}" in self.where:
+            n += 1
+        self._next[base] = n + 1
+        return f"{base}-{n}"
+
+    def take(self, value: str, pos: Position) -> None:
+        self.where.setdefault(value, pos)

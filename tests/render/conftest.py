@@ -30,7 +30,7 @@ def item(
     return Item(
         id=id,
         kind=kind,
-        title=title,
+        explicit_title=title,
         intro_md=intro,
         url=url,
         prompt=prompt,

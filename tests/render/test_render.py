@@ -61,7 +61,9 @@ def test_script_tags_event_handlers_and_javascript_links_from_course_text_never_
 ) -> None:
     hostile = with_module_intro(course, HOSTILE)
     first = hostile.modules[0].sections[0]
-    bad_item = replace(first.items[0], intro_md=HOSTILE, title='<b onmouseover="x()">T</b>')
+    bad_item = replace(
+        first.items[0], intro_md=HOSTILE, explicit_title='<b onmouseover="x()">T</b>'
+    )
     section = replace(first, items=(bad_item, *first.items[1:]), outro_md=HOSTILE)
     module = replace(hostile.modules[0], sections=(section, *hostile.modules[0].sections[1:]))
     page = page_of(replace(hostile, modules=(module,), title="<script>alert(6)</script>"))

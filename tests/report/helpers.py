@@ -34,8 +34,8 @@ from coursepack.report.fetch import Query
 from coursepack.report.run import Options
 from coursepack.xapi import vocab
 from coursepack.xapi.client import LrsClient
-from coursepack.xapi.statements import activity_index
 from tests.support.lrs import STATEMENTS_FILE, RalphLRS
+from tests.support.statements import activity_index
 
 NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
 START = datetime(2024, 5, 1, 9, 0, tzinfo=UTC)
@@ -46,7 +46,7 @@ def _item(kind: ItemKind, ident: str, title: str, **kw: Any) -> Item:
     return Item(
         id=ident,
         kind=kind,
-        title=title,
+        explicit_title=title,
         intro_md="",
         url=kw.get("url"),
         prompt=kw.get("prompt"),

@@ -16,8 +16,8 @@ from click.testing import CliRunner
 
 from coursepack.cli import cli
 from coursepack.model import Course
+from coursepack.pipeline import load_course
 from coursepack.report.command import report
-from coursepack.validate import load_course
 from coursepack.xapi import vocab
 from tests.report.helpers import (
     ADA,

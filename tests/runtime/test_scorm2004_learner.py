@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from coursepack.build import build_course
-from coursepack.validate import load_course
+from coursepack.pipeline import load_course
 from coursepack.xapi import vocab
 from tests.support.browser import new_context
 from tests.support.lrs import RalphLRS

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from coursepack.xapi.statements import statement_problems
 from tests.support.browser import new_context
+from tests.support.statements import statement_problems
 from tests.support.static_server import StaticServer
 from tests.xapi.fake_lrs import COURSE_IRI, FakeLrs, open_page, write_site
 

@@ -85,13 +85,20 @@ def patch_fs_backend() -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--data-dir", type=Path, required=True)
     parser.add_argument("--auth-file", type=Path, required=True)
+    parser.add_argument(
+        "--check", action="store_true", help="import the app as the server would, then exit"
+    )
     args = parser.parse_args()
 
     configure(args.data_dir.resolve(), args.auth_file.resolve())
     patch_fs_backend()
+    if args.check:
+        import ralph.api  # noqa: F401  (a package it needs but does not declare fails here)
+
+        return
 
     import uvicorn
     from fastapi.middleware.cors import CORSMiddleware

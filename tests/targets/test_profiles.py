@@ -18,13 +18,13 @@ from coursepack.cli import cli
 from coursepack.errors import CourseInvalid
 from coursepack.model import Course
 from coursepack.output import OutputFile
-from coursepack.targets.profiles import (
+from coursepack.pipeline import load_course
+from coursepack.profiles import (
     PROFILES,
     PackageFacts,
     Rule,
     estimated_zip_bytes,
 )
-from coursepack.validate import load_course
 from tests.targets.conftest import EXAMPLE, Package
 
 DEFAULT_TARGETS = {
@@ -241,7 +241,7 @@ def test_zip_size_rule_stops_the_build_with_a_located_message(
     with pytest.raises(CourseInvalid) as caught:
         prepare(EXAMPLE, tmp_path, ["scorm2004-3rd"], "cornerstone", environ={})
     message = caught.value.message
-    assert message.startswith("course.yaml: Cornerstone (zip-size): SCORM 2004 3rd Edition: ")
+    assert message.startswith("course.yaml:1:1: Cornerstone (zip-size): SCORM 2004 3rd Edition: ")
     assert "; the limit is 9.8 KB (make the media files smaller" in message
     assert not list(tmp_path.iterdir())  # nothing written
 
@@ -265,8 +265,9 @@ def test_fourth_edition_for_cornerstone_is_a_warning_not_an_error(
 ) -> None:
     result = build(["scorm2004-4th"], "cornerstone")
     (warning,) = result.warnings
-    assert "Cornerstone (scorm-2004-3rd)" in warning
-    assert "--target scorm2004-3rd" in warning
+    assert warning.severity == "warning"
+    assert "Cornerstone (scorm-2004-3rd)" in str(warning)
+    assert "--target scorm2004-3rd" in str(warning)
     assert build(["scorm2004-3rd"], "cornerstone").warnings == []
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from lxml import etree
 
 from coursepack.build import build_course
-from coursepack.validate import load_course
+from coursepack.pipeline import load_course
 from tests.schemas import assert_valid, scorm12_schema
 
 REPO = Path(__file__).resolve().parents[2]

@@ -8,15 +8,17 @@ import zipfile
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from lxml import etree
 
 from coursepack.build import build_course, prepare
-from coursepack.output import OutputFile
+from coursepack.errors import UserError
+from coursepack.pipeline import load_course
+from coursepack.profiles import PROFILES
+from coursepack.render import render_course
 from coursepack.targets import TARGETS
-from coursepack.targets.base import BuildContext
-from coursepack.targets.profiles import PROFILES
+from coursepack.targets.base import BuildContext, InvariantBroken
 from coursepack.targets.tincan import TINCAN_NS, TinCan, tincan_xml
-from coursepack.validate import load_course
 from coursepack.xapi import vocab
 
 REPO = Path(__file__).resolve().parents[2]
@@ -154,22 +156,20 @@ def test_xapi_package_never_carries_an_lrs_credential(tmp_path: Path) -> None:
     assert isinstance(xapi, dict) and xapi["lrs"] is None
 
 
-def test_check_reports_a_manifest_without_exactly_one_launchable_course(tmp_path: Path) -> None:
+def test_a_manifest_without_exactly_one_launchable_course_is_a_bug_not_a_user_problem(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     course = load_course(REPO / "course", {})
     ctx = BuildContext(environ={}, profile=PROFILES["generic"], clock=lambda: None)  # type: ignore[arg-type,return-value]
-    target = TinCan()
-    good = [
-        OutputFile("index.html", b"<!doctype html>"),
-        OutputFile("tincan.xml", tincan_xml(course)),
-    ]
-    assert target.check(course, good, ctx) == []
+    rendered = render_course(course)
+    assert TinCan().build(course, rendered, ctx)  # the real manifest holds the invariant
     two = tincan_xml(course).replace(
         b"<interactionType>", b"<launch lang='en'>index.html</launch><interactionType>", 1
     )
-    problems = target.check(course, [good[0], OutputFile("tincan.xml", two)], ctx)
-    assert [p.message for p in problems] == ["tincan.xml has 2 launchable activities, not 1"]
-    problems = target.check(course, [good[1]], ctx)
-    assert [p.message for p in problems] == ["the launch file index.html is missing"]
+    monkeypatch.setattr(TinCan, "manifest", lambda self, course, files, ctx: two)
+    with pytest.raises(InvariantBroken, match=r"tincan\.xml has 2 launchable activities"):
+        TinCan().build(course, rendered, ctx)
+    assert not issubclass(InvariantBroken, UserError)
 
 
 def test_building_every_target_includes_the_xapi_package(tmp_path: Path) -> None:

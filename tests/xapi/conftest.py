@@ -21,7 +21,7 @@ import pytest
 
 from coursepack.build import build_course
 from coursepack.model import Course
-from coursepack.validate import load_course
+from coursepack.pipeline import load_course
 from tests.support.lrs import RalphLRS
 from tests.support.scorm_harness import unzip_package
 from tests.support.static_server import StaticServer

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from coursepack.model import Course
 from coursepack.xapi import vocab
-from coursepack.xapi.statements import activity_index, check_statements, context_activity_ids
+from tests.support.statements import activity_index, check_statements, context_activity_ids
 from tests.support.xapi_validation import validate_statements
 
 if TYPE_CHECKING:

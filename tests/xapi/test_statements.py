@@ -12,7 +12,7 @@ import pytest
 from coursepack.model import Course
 from coursepack.tracking import runtime_config
 from coursepack.xapi import vocab
-from coursepack.xapi.statements import (
+from tests.support.statements import (
     StatementShapeError,
     activity_index,
     check_statements,
@@ -174,7 +174,7 @@ def test_more_info_is_only_given_for_absolute_urls(course: Course) -> None:
 
 
 def test_runtime_config_carries_the_vocabulary_definitions(course: Course) -> None:
-    config = runtime_config(course, {"adapter": "tincan"})
+    config = runtime_config(course, {"adapter": "tincan"}).to_json()
     assert config["course"]["iri"] == course.id
     assert config["course"]["definition"] == vocab.course_definition(course)
     module = course.modules[0]

@@ -19,7 +19,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any
 
 from markupsafe import Markup, escape
 
@@ -31,7 +30,8 @@ from coursepack.render.embeds import Embed, embed_for, host_label
 from coursepack.render.markdown import MarkdownRenderer, is_external_link, is_safe_link
 from coursepack.render.theme import Strings, theme_environment
 from coursepack.templating import templates_dir
-from coursepack.tracking import CONFIG_FILE, config_script
+from coursepack.titles import item_title
+from coursepack.tracking import CONFIG_FILE, RuntimeConfig, config_script
 from coursepack.xapi import vocab
 
 __all__ = [
@@ -59,6 +59,7 @@ _RTL = frozenset({"ar", "fa", "he", "ur", "ps", "sd", "yi", "dv", "ug", "ku"})
 @dataclass(frozen=True)
 class ItemView:
     item: Item
+    title: str  # the item's display title (coursepack.titles)
     key: str  # state key "module/item"
     dom_id: str
     intro_html: Markup
@@ -134,7 +135,7 @@ def render_course(course: Course) -> RenderedCourse:
                 if item.is_task:
                     task_counter += 1
                     number = task_counter
-                items.append(_item_view(module, item, md, media, number))
+                items.append(_item_view(module, item, md, media, number, course.language))
             prev, nxt = neighbours[(module.id, section.id)]
             sections.append(
                 SectionView(
@@ -188,7 +189,12 @@ def render_course(course: Course) -> RenderedCourse:
 
 
 def _item_view(
-    module: Module, item: Item, md: MarkdownRenderer, media: frozenset[str], number: int
+    module: Module,
+    item: Item,
+    md: MarkdownRenderer,
+    media: frozenset[str],
+    number: int,
+    language: str,
 ) -> ItemView:
     url = item.url or ""
     link_ok = bool(url) and is_safe_link(url)
@@ -196,6 +202,7 @@ def _item_view(
     prompt = md.render(item.prompt or "") if item.is_task else Markup("")
     return ItemView(
         item=item,
+        title=item_title(item, language),
         key=vocab.item_key(module, item),
         dom_id=item_dom_id(module, item),
         intro_html=md.render(item.intro_md),
@@ -236,7 +243,7 @@ def runtime_scripts(adapters: Sequence[str]) -> list[str]:
 
 
 def render_package_files(
-    rendered: RenderedCourse, *, adapters: Sequence[str], config: dict[str, Any]
+    rendered: RenderedCourse, *, adapters: Sequence[str], config: RuntimeConfig
 ) -> list[OutputFile]:
     """Every content file of a package except its manifest, sorted by path.
 

@@ -37,6 +37,7 @@ from coursepack.report.model import (
     TaskColumn,
     TaskSummary,
 )
+from coursepack.titles import item_title
 from coursepack.xapi import vocab
 
 _COMPLETED = vocab.VERBS["completed"]
@@ -91,7 +92,9 @@ class Aggregator:
                 if item.is_task:
                     self._kind[iri] = _TASK
                     self._tasks.append(
-                        TaskColumn(iri, module.id, module.title, item.id, item.title)
+                        TaskColumn(
+                            iri, module.id, module.title, item.id, item_title(item, course.language)
+                        )
                     )
                 else:
                     self._items.add(iri)

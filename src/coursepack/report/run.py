@@ -169,7 +169,7 @@ def run(
     stderr: Console | None = None,
 ) -> Report:
     """Read the LRS, aggregate, and write the report where the request says."""
-    from coursepack.validate import load_course
+    from coursepack.pipeline import load_course
 
     if request.output is not None:
         check_output(request.output)  # before reading the LRS, which may take minutes

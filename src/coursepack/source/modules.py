@@ -22,24 +22,22 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from coursepack.errors import Problem
+from coursepack.errors import Problem, Problems
 from coursepack.model import Position
 from coursepack.source.yamlsrc import YamlList, YamlMap, load_yaml, text_of
 
 ITEM_KINDS = ("READ", "WATCH", "TASK")
 
-_ITEM_LINE = re.compile(r"^(READ|WATCH|TASK)\b\s*(?:\{#([^}\s]*)\})?\s*:(.*)$")
-_NEAR_ITEM = re.compile(r"^(read|watch|task)\s*(\{#[^}]*\})?\s*:", re.IGNORECASE)
-# as in CommonMark: '#' then a space ('#1 tip' and '#hashtag' are text), and an optional
-# closing run of '#' ('## Theory ##')
-_HEADING = re.compile(r"^(#{1,2})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
-_EXPLICIT_ID = re.compile(r"\s*\{#([^}\s]*)\}\s*$")
+# Possessive quantifiers (*+, ++) throughout: a line of tens of thousands of spaces must not
+# make a pattern backtrack (every pattern here is linear in the line's length).
+_ITEM_LINE = re.compile(r"^(READ|WATCH|TASK)\b\s*+(?:\{#([^}\s]*+)\}\s*+)?:(.*)$")
+_NEAR_ITEM = re.compile(r"^(read|watch|task)\s*+(\{#[^}]*+\}\s*+)?:", re.IGNORECASE)
 _FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 
 
-@dataclass
+@dataclass(frozen=True)
 class RawItem:
     kind: str  # READ | WATCH | TASK
     value: str  # URL or prompt as written
@@ -51,42 +49,87 @@ class RawItem:
     title: str | None = None  # an explicit link text ("READ: [Text](url)") or YAML title
 
 
-@dataclass
+@dataclass(frozen=True)
 class RawSection:
     title: str
     pos: Position
     explicit_id: str | None = None
     id_pos: Position | None = None
-    items: list[RawItem] = field(default_factory=list)
+    items: tuple[RawItem, ...] = ()
     outro: str = ""
     implicit: bool = False  # items before any '##' heading
 
 
-@dataclass
+@dataclass(frozen=True)
 class RawModule:
     file: str
     pos: Position
     title: str | None = None
     title_pos: Position | None = None
     intro: str = ""
-    sections: list[RawSection] = field(default_factory=list)
+    sections: tuple[RawSection, ...] = ()
     explicit_id: str | None = None
     id_pos: Position | None = None
 
 
+@dataclass
+class _SectionDraft:
+    """A section while its module is being read (frozen into a RawSection at the end)."""
+
+    title: str
+    pos: Position
+    explicit_id: str | None = None
+    id_pos: Position | None = None
+    items: list[RawItem] = field(default_factory=list)
+    outro: str = ""
+    implicit: bool = False
+
+    def freeze(self) -> RawSection:
+        return RawSection(
+            title=self.title,
+            pos=self.pos,
+            explicit_id=self.explicit_id,
+            id_pos=self.id_pos,
+            items=tuple(self.items),
+            outro=self.outro,
+            implicit=self.implicit,
+        )
+
+
+def _heading(line: str) -> tuple[int, str] | None:
+    """(level, text) of a '# ' or '## ' heading, as in CommonMark: '#' then a space ('#1 tip'
+    and '#hashtag' are text), and an optional closing run of '#' ('## Theory ##')."""
+    if not line.startswith("#"):
+        return None
+    level = len(line) - len(line.lstrip("#"))
+    rest = line[level:]
+    if level > 2 or (rest and rest[0] not in " \t"):
+        return None
+    text = rest.strip(" \t")
+    unclosed = text.rstrip("#")
+    if unclosed != text and (not unclosed or unclosed[-1] in " \t"):
+        text = unclosed.rstrip(" \t")
+    return level, text
+
+
 def _split_explicit_id(text: str) -> tuple[str, str | None]:
-    match = _EXPLICIT_ID.search(text)
-    if not match:
+    """'Theory {#theory}' -> ('Theory', 'theory'); text without a trailing '{#id}' as it is."""
+    body = text.rstrip()
+    if not body.endswith("}"):
         return text, None
-    return text[: match.start()].rstrip(), match.group(1)
+    start = body.rfind("{#")
+    inner = body[start + 2 : -1] if start >= 0 else ""
+    if start < 0 or "}" in inner or any(ch.isspace() for ch in inner):
+        return text, None
+    return body[:start].rstrip(), inner
 
 
 # '[Text](url)': the text may hold [brackets] and the URL balanced (parentheses), as in
 # Wikipedia's addresses; '[Text](<url>)' and '<url>' are Markdown's other ways to write one
 _LINK_VALUE = re.compile(
-    r"^\[((?:[^\[\]]|\[[^\[\]]*\])*)\]"
-    r"\(\s*(?:<([^<>\s]*)>|((?:[^()\s<>]|\([^()\s<>]*\))*))"
-    r"""(?:\s+(?:"[^"]*"|'[^']*'))?\s*\)$"""  # an optional link title, which is ignored
+    r"^\[((?:[^\[\]]|\[[^\[\]]*+\])*+)\]"
+    r"\(\s*+(?:<([^<>\s]*+)>|((?:[^()\s<>]|\([^()\s<>]*+\))*+))"
+    r"""(?:\s++(?:"[^"]*+"|'[^']*+'))?+\s*+\)$"""  # an optional link title, which is ignored
 )
 _AUTOLINK = re.compile(r"^<([^<>\s]+)>$")
 
@@ -103,32 +146,46 @@ def _split_link(value: str) -> tuple[str, str | None]:
     return value, None
 
 
-def parse_markdown_module(text: str, file: str, problems: list[Problem]) -> RawModule:
-    module = RawModule(file=file, pos=Position(file, 1, 1))
+def _lines(text: str) -> list[str]:
+    """Lines split at line feeds only: U+2028, U+0085 and form feeds are text in Markdown
+    (``str.splitlines`` would split there and shift every reported line number after it)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def parse_markdown_module(text: str, file: str, problems: Problems | list[Problem]) -> RawModule:
+    title: str | None = None
+    title_pos: Position | None = None
+    module_id: str | None = None
+    module_id_pos: Position | None = None
+    intro = ""
+    sections: list[_SectionDraft] = []
     pending: list[str] = []  # text lines since the last heading or item
-    section: RawSection | None = None
+    section: _SectionDraft | None = None
     in_fence = False
     # a TASK prompt goes on over the lines that follow it, up to a blank line (a paragraph)
-    open_task: RawItem | None = None
+    open_task: int | None = None  # index of the TASK in section.items
+
+    def add(problem: Problem) -> None:
+        problems.append(problem)
 
     def flush() -> str:
         body = "\n".join(pending).strip("\n")
         pending.clear()
         return body.strip()
 
-    def current_section(pos: Position) -> RawSection:
+    def current_section(pos: Position) -> _SectionDraft:
         nonlocal section
         if section is None:
-            module.intro = module.intro  # intro stays as collected before the first heading
-            section = RawSection(title="", pos=pos, implicit=True)
-            module.sections.append(section)
+            section = _SectionDraft(title="", pos=pos, implicit=True)
+            sections.append(section)
         return section
 
-    for lineno, raw_line in enumerate(text.splitlines(), start=1):
+    for lineno, raw_line in enumerate(_lines(text), start=1):
         line = raw_line.rstrip()
-        if not line or _FENCE.match(line):
+        fence = _FENCE.match(line)
+        if not line or fence:
             open_task = None
-        if _FENCE.match(line):
+        if fence:
             in_fence = not in_fence
             pending.append(raw_line)
             continue
@@ -137,15 +194,15 @@ def parse_markdown_module(text: str, file: str, problems: list[Problem]) -> RawM
             continue
         stripped = line.lstrip()
         indent = len(line) - len(stripped)
-        heading = _HEADING.match(line) if indent == 0 else None
+        heading = _heading(line) if indent == 0 else None
         if heading:
             open_task = None
-            level, title_text = len(heading.group(1)), heading.group(2) or ""
-            title, explicit = _split_explicit_id(title_text)
+            level, title_text = heading
+            heading_title, explicit = _split_explicit_id(title_text)
             pos = Position(file, lineno, 1)
             if level == 1:
-                if module.title is not None:
-                    problems.append(
+                if title is not None:
+                    add(
                         Problem(
                             pos,
                             "a module has one '# ' title; this is a second one",
@@ -153,24 +210,26 @@ def parse_markdown_module(text: str, file: str, problems: list[Problem]) -> RawM
                         )
                     )
                     continue
-                module.title, module.title_pos = title, pos
-                module.explicit_id = explicit
-                if explicit is not None:
-                    module.id_pos = pos
+                title, title_pos = heading_title, pos
+                module_id = explicit
+                module_id_pos = pos if explicit is not None else None
                 text_before = flush()
                 if text_before:
-                    module.intro = text_before
+                    intro = text_before
                 continue
             # level 2: a new section; what was pending closes the previous one
             body = flush()
             if section is None:
-                module.intro = "\n\n".join(p for p in (module.intro, body) if p)
+                intro = "\n\n".join(p for p in (intro, body) if p)
             else:
                 section.outro = body
-            section = RawSection(title=title, pos=pos, explicit_id=explicit)
-            if explicit is not None:
-                section.id_pos = pos
-            module.sections.append(section)
+            section = _SectionDraft(
+                title=heading_title,
+                pos=pos,
+                explicit_id=explicit,
+                id_pos=pos if explicit is not None else None,
+            )
+            sections.append(section)
             continue
         item_match = _ITEM_LINE.match(stripped) if indent < 4 else None
         if item_match:
@@ -191,12 +250,13 @@ def parse_markdown_module(text: str, file: str, problems: list[Problem]) -> RawM
                 id_pos=pos if explicit is not None else None,
                 title=link_title,
             )
-            current_section(pos).items.append(item)
-            open_task = item if kind == "TASK" else None
+            target = current_section(pos)
+            target.items.append(item)
+            open_task = len(target.items) - 1 if kind == "TASK" else None
             continue
         near = _NEAR_ITEM.match(stripped) if indent < 4 else None
         if near and not stripped.startswith(ITEM_KINDS):
-            problems.append(
+            add(
                 Problem(
                     Position(file, lineno, indent + 1),
                     f"'{stripped.split(':', 1)[0]}:' looks like an item but items are written "
@@ -204,17 +264,27 @@ def parse_markdown_module(text: str, file: str, problems: list[Problem]) -> RawM
                     f"write '{near.group(1).upper()}:' to make it an item",
                 )
             )
-        if open_task is not None:
-            open_task.value = f"{open_task.value}\n{stripped}".strip()
+        if open_task is not None and section is not None:
+            task = section.items[open_task]
+            section.items[open_task] = replace(task, value=f"{task.value}\n{stripped}".strip())
             continue
         pending.append(raw_line)
 
     body = flush()
     if section is None:
-        module.intro = "\n\n".join(p for p in (module.intro, body) if p)
+        intro = "\n\n".join(p for p in (intro, body) if p)
     else:
         section.outro = body
-    return module
+    return RawModule(
+        file=file,
+        pos=Position(file, 1, 1),
+        title=title,
+        title_pos=title_pos,
+        intro=intro,
+        sections=tuple(s.freeze() for s in sections),
+        explicit_id=module_id,
+        id_pos=module_id_pos,
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -229,7 +299,7 @@ def unknown_keys(
     mapping: YamlMap,
     allowed: set[str],
     where: str,
-    problems: list[Problem],
+    problems: Problems | list[Problem],
     only: str | None = None,
 ) -> None:
     """Report keys of ``mapping`` that are not ``allowed``, suggesting the closest one."""
@@ -241,81 +311,115 @@ def unknown_keys(
         problems.append(Problem(mapping.key_pos[key], f"unknown key '{key}' in {where}", hint))
 
 
-def parse_yaml_module(text: str, file: str, problems: list[Problem]) -> RawModule:
-    module = RawModule(file=file, pos=Position(file, 1, 1))
+def parse_yaml_module(text: str, file: str, problems: Problems | list[Problem]) -> RawModule:
+    empty = RawModule(file=file, pos=Position(file, 1, 1))
     data = load_yaml(text, file, problems)
     if data is None:
-        return module
+        return empty
     if not isinstance(data, YamlMap):
         problems.append(
             Problem(Position(file, 1, 1), "a YAML module is a mapping", "start with 'title:'")
         )
-        return module
+        return empty
     unknown_keys(data, MODULE_KEYS, "a module", problems)
+    title: str | None = None
+    title_pos: Position | None = None
+    module_id: str | None = None
+    id_pos: Position | None = None
     if "title" in data:
-        module.title, module.title_pos = text_of(data, "title", problems), data.at("title")
+        title, title_pos = text_of(data, "title", problems), data.at("title")
     if "id" in data:
-        module.explicit_id, module.id_pos = text_of(data, "id", problems), data.at("id")
-    module.intro = text_of(data, "intro", problems).strip()
-    sections = data.get("sections")
-    if sections is None:
-        return module
-    if not isinstance(sections, YamlList):
+        module_id, id_pos = text_of(data, "id", problems), data.at("id")
+    intro = text_of(data, "intro", problems).strip()
+    sections: list[RawSection] = []
+    raw_sections = data.get("sections")
+    if raw_sections is not None and not isinstance(raw_sections, YamlList):
         problems.append(Problem(data.at("sections"), "'sections' must be a list"))
-        return module
-    for index, entry in enumerate(sections):
-        pos = sections.at(index)
-        if not isinstance(entry, YamlMap):
-            problems.append(Problem(pos, "each section is a mapping with 'title' and 'items'"))
+        raw_sections = None
+    for index, entry in enumerate(raw_sections or []):
+        assert raw_sections is not None
+        section = _yaml_section(entry, raw_sections.at(index), problems)
+        if section is not None:
+            sections.append(section)
+    return RawModule(
+        file=file,
+        pos=Position(file, 1, 1),
+        title=title,
+        title_pos=title_pos,
+        intro=intro,
+        sections=tuple(sections),
+        explicit_id=module_id,
+        id_pos=id_pos,
+    )
+
+
+def _yaml_section(
+    entry: object, pos: Position, problems: Problems | list[Problem]
+) -> RawSection | None:
+    if not isinstance(entry, YamlMap):
+        problems.append(Problem(pos, "each section is a mapping with 'title' and 'items'"))
+        return None
+    unknown_keys(entry, SECTION_KEYS, "a section", problems)
+    explicit_id: str | None = None
+    id_pos: Position | None = None
+    if "id" in entry:
+        explicit_id, id_pos = text_of(entry, "id", problems), entry.at("id")
+    intro = text_of(entry, "intro", problems).strip()
+    outro = text_of(entry, "outro", problems).strip()
+    raw_items = entry.get("items")
+    if raw_items is not None and not isinstance(raw_items, YamlList):
+        problems.append(Problem(entry.at("items"), "'items' must be a list"))
+        raw_items = None
+    items: list[RawItem] = []
+    for item_index, item_data in enumerate(raw_items or []):
+        assert raw_items is not None
+        item = _yaml_item(item_data, raw_items.at(item_index), problems)
+        if item is None:
             continue
-        unknown_keys(entry, SECTION_KEYS, "a section", problems)
-        section = RawSection(title=text_of(entry, "title", problems), pos=pos)
-        if "id" in entry:
-            section.explicit_id, section.id_pos = text_of(entry, "id", problems), entry.at("id")
-        intro = text_of(entry, "intro", problems).strip()
-        section.outro = text_of(entry, "outro", problems).strip()
-        items = entry.get("items")
-        if items is not None and not isinstance(items, YamlList):
-            problems.append(Problem(entry.at("items"), "'items' must be a list"))
-            items = None
-        for item_index, item_data in enumerate(items or []):
-            item_pos = items.at(item_index) if items is not None else pos
-            if not isinstance(item_data, YamlMap):
-                problems.append(
-                    Problem(item_pos, "each item is a mapping: 'read:', 'watch:' or 'task:'")
-                )
-                continue
-            unknown_keys(item_data, ITEM_KEYS, "an item", problems)
-            kinds = [k for k in ("read", "watch", "task") if k in item_data]
-            if len(kinds) != 1:
-                problems.append(
-                    Problem(
-                        item_pos,
-                        "an item has exactly one of 'read', 'watch' or 'task'"
-                        + (f" (found {', '.join(kinds)})" if kinds else ""),
-                    )
-                )
-                continue
-            kind = kinds[0]
-            item = RawItem(
-                kind=kind.upper(),
-                value=text_of(item_data, kind, problems).strip(),
-                pos=item_pos,
-                value_pos=item_data.at(kind),
-                intro=text_of(item_data, "intro", problems).strip(),
-                title=text_of(item_data, "title", problems).strip()
-                if "title" in item_data
-                else None,
+        if item_index == 0 and intro:
+            item = replace(item, intro="\n\n".join(p for p in (intro, item.intro) if p))
+        items.append(item)
+    if not items and intro:
+        outro = "\n\n".join(p for p in (intro, outro) if p)
+    return RawSection(
+        title=text_of(entry, "title", problems),
+        pos=pos,
+        explicit_id=explicit_id,
+        id_pos=id_pos,
+        items=tuple(items),
+        outro=outro,
+    )
+
+
+def _yaml_item(
+    item_data: object, item_pos: Position, problems: Problems | list[Problem]
+) -> RawItem | None:
+    if not isinstance(item_data, YamlMap):
+        problems.append(Problem(item_pos, "each item is a mapping: 'read:', 'watch:' or 'task:'"))
+        return None
+    unknown_keys(item_data, ITEM_KEYS, "an item", problems)
+    kinds = [k for k in ("read", "watch", "task") if k in item_data]
+    if len(kinds) != 1:
+        problems.append(
+            Problem(
+                item_pos,
+                "an item has exactly one of 'read', 'watch' or 'task'"
+                + (f" (found {', '.join(kinds)})" if kinds else ""),
             )
-            if "id" in item_data:
-                item.explicit_id, item.id_pos = (
-                    text_of(item_data, "id", problems),
-                    item_data.at("id"),
-                )
-            if item_index == 0 and intro:
-                item.intro = "\n\n".join(p for p in (intro, item.intro) if p)
-            section.items.append(item)
-        if not section.items and intro:
-            section.outro = "\n\n".join(p for p in (intro, section.outro) if p)
-        module.sections.append(section)
-    return module
+        )
+        return None
+    kind = kinds[0]
+    explicit_id: str | None = None
+    id_pos: Position | None = None
+    if "id" in item_data:
+        explicit_id, id_pos = text_of(item_data, "id", problems), item_data.at("id")
+    return RawItem(
+        kind=kind.upper(),
+        value=text_of(item_data, kind, problems).strip(),
+        pos=item_pos,
+        value_pos=item_data.at(kind),
+        intro=text_of(item_data, "intro", problems).strip(),
+        title=text_of(item_data, "title", problems).strip() if "title" in item_data else None,
+        explicit_id=explicit_id,
+        id_pos=id_pos,
+    )

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import yaml
 
-from coursepack.errors import Problem
+from coursepack.errors import Problem, Problems
+from coursepack.limits import MAX_ALIAS_EXPANSION, MAX_YAML_DEPTH
 from coursepack.model import Position
+from coursepack.source.files import NOT_TEXT
 
 try:  # libyaml is 6-15x faster; fall back to the pure-Python loader where it is missing
     _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment,unused-ignore]
@@ -16,8 +17,31 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Loader = yaml.SafeLoader
 
 
+class _ReadOnly:
+    """Once loaded, course data is read, never changed: mutation is a bug."""
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError("course data is read-only once loaded")
+
+
 class YamlMap(dict[str, Any]):
-    """A mapping that knows the position of each key and of each value."""
+    """A mapping that knows the position of each key and of each value (read-only once
+    :func:`load_yaml` returns it)."""
+
+    _frozen = False
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        if self._frozen:
+            _ReadOnly()._refuse()
+        super().__setitem__(key, value)
+
+    def __delitem__(self, key: str) -> None:
+        _ReadOnly()._refuse()
+
+    def freeze(self) -> None:
+        self._frozen = True
+
+    pop = setdefault = update = popitem = clear = _ReadOnly._refuse
 
     def __init__(self, pos: Position) -> None:
         super().__init__()
@@ -33,6 +57,21 @@ class YamlMap(dict[str, Any]):
 
 
 class YamlList(list[Any]):
+    """A list that knows the position of each value (read-only once loaded)."""
+
+    _frozen = False
+
+    def append(self, value: Any) -> None:
+        if self._frozen:
+            _ReadOnly()._refuse()
+        super().append(value)
+
+    def freeze(self) -> None:
+        self._frozen = True
+
+    __setitem__ = __delitem__ = extend = insert = pop = remove = clear = _ReadOnly._refuse
+    sort = reverse = _ReadOnly._refuse
+
     def __init__(self, pos: Position) -> None:
         super().__init__()
         self.pos = pos
@@ -48,9 +87,6 @@ _CORE = "tag:yaml.org,2002:"
 _TEXT_TAGS = frozenset(_CORE + t for t in ("str", "int", "float", "bool", "timestamp"))
 _NULL_TAG = _CORE + "null"
 _MERGE_TAG = _CORE + "merge"
-#: characters XML 1.0 cannot hold (tab, line feed and carriage return are fine): no manifest
-#: or page may carry them
-NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _pos(file: str, node: yaml.Node) -> Position:
@@ -61,27 +97,57 @@ def _pos(file: str, node: yaml.Node) -> Position:
 class _Converter:
     """Nodes -> YamlMap / YamlList / str / None; odd YAML becomes located problems."""
 
-    def __init__(self, file: str, problems: list[Problem]) -> None:
+    def __init__(self, file: str, problems: Problems | list[Problem]) -> None:
         self.file = file
         self.problems = problems
         self.done: dict[int, Any] = {}  # an alias's node is converted once
+        self.size: dict[int, int] = {}  # values in a converted node, itself included
         self.active: set[int] = set()  # nodes being converted: an alias to one recurses
+        self.depth = 0
+        self.expanded = 0  # values that aliases added by repeating what they refer to
+        self.too_deep = self.too_big = False
+        self.count = 0  # values converted so far
 
     def problem(self, node: yaml.Node, message: str, hint: str = "") -> None:
         self.problems.append(Problem(_pos(self.file, node), message, hint))
 
-    def convert(self, node: yaml.Node) -> Any:
+    def convert(self, node: yaml.Node, where: yaml.Node | None = None) -> Any:
+        """``node`` as data; ``where`` is the node that holds it (where an alias stands)."""
         key = id(node)
-        if key in self.done:
-            return self.done[key]
+        if key in self.done:  # an alias: it repeats everything it refers to
+            self.expanded += self.size[key]
+            if self.expanded > MAX_ALIAS_EXPANSION and not self.too_big:
+                self.too_big = True
+                self.problem(
+                    where or node,
+                    f"aliases ('*name') here repeat more than {MAX_ALIAS_EXPANSION:,} values",
+                    "write the values out, or repeat less: a course file is not a template",
+                )
+            return None if self.too_big else self.done[key]
         if key in self.active:
             self.problem(node, "an alias refers to the value that contains it", "remove the alias")
             return None
+        if self.depth >= MAX_YAML_DEPTH:
+            if not self.too_deep:
+                self.too_deep = True
+                self.problem(
+                    node,
+                    f"values are nested more than {MAX_YAML_DEPTH} levels deep",
+                    "check the indentation and brackets: a course file needs a few levels",
+                )
+            return None
         self.active.add(key)
+        self.depth += 1
+        before = self.count
         try:
             result = self._convert(node)
         finally:
             self.active.discard(key)
+            self.depth -= 1
+        self.count += 1
+        self.size[key] = self.count - before
+        if isinstance(result, YamlMap | YamlList):
+            result.freeze()
         self.done[key] = result
         return result
 
@@ -91,7 +157,7 @@ class _Converter:
         if isinstance(node, yaml.SequenceNode):
             seq = YamlList(_pos(self.file, node))
             for child in node.value:
-                seq.append(self.convert(child))
+                seq.append(self.convert(child, node))
                 seq.item_pos.append(_pos(self.file, child))
             return seq
         if node.tag == _NULL_TAG:
@@ -119,7 +185,7 @@ class _Converter:
                     value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
                 )
                 for source in sources:
-                    value = self.convert(source)
+                    value = self.convert(source, key_node)
                     if isinstance(value, YamlMap):
                         merged.append(value)
                     else:
@@ -140,7 +206,7 @@ class _Converter:
                     "keep one of them",
                 )
                 continue
-            result[key] = self.convert(value_node)
+            result[key] = self.convert(value_node, key_node)
             if isinstance(value_node, yaml.ScalarNode):
                 result.source_text[key] = str(value_node.value)
             result.key_pos[key] = _pos(self.file, key_node)
@@ -156,8 +222,39 @@ class _Converter:
         return result
 
 
-def load_yaml(text: str, file: str, problems: list[Problem]) -> Any:
+def _flow_too_deep(text: str) -> int | None:
+    """Where '[' / '{' first nest deeper than the limit (a parser takes quadratic time on
+    such text), or None. Quoted text and comments are not told apart: brackets in them
+    rarely nest, and a false alarm needs more than 64 of them open at once."""
+    if text.count("[") + text.count("{") <= MAX_YAML_DEPTH:
+        return None
+    depth = 0
+    for index, char in enumerate(text):
+        if char in "[{":
+            depth += 1
+            if depth > MAX_YAML_DEPTH:
+                return index
+        elif char in "]}" and depth:
+            depth -= 1
+        elif char == "\n" and depth and not text.startswith((" ", "\t"), index + 1):
+            depth = 0  # a new top-level line: an unclosed bracket does not carry over
+    return None
+
+
+def load_yaml(text: str, file: str, problems: Problems | list[Problem]) -> Any:
     """Parse ``text``; syntax errors become located problems and the result is None."""
+    deep = _flow_too_deep(text)
+    if deep is not None:
+        line = text.count("\n", 0, deep) + 1
+        col = deep - (text.rfind("\n", 0, deep) + 1) + 1
+        problems.append(
+            Problem(
+                Position(file, line, col),
+                f"brackets are nested more than {MAX_YAML_DEPTH} levels deep",
+                "check the '[' and '{' of this file: a course file needs a few levels",
+            )
+        )
+        return None
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
@@ -176,7 +273,7 @@ def load_yaml(text: str, file: str, problems: list[Problem]) -> Any:
     return _Converter(file, problems).convert(node)
 
 
-def text_of(mapping: YamlMap, key: str, problems: list[Problem]) -> str:
+def text_of(mapping: YamlMap, key: str, problems: Problems | list[Problem]) -> str:
     """The text of ``mapping[key]``: '' when absent or null; a list or a mapping is a problem."""
     value = mapping.get(key)
     if value is None:

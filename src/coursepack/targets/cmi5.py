@@ -16,10 +16,13 @@ from urllib.parse import urlencode
 
 from lxml import etree
 
-from coursepack.model import CompletionRule, Course, Module
+from coursepack.errors import Problems
+from coursepack.model import CompletionRule, Course, Module, Position
 from coursepack.output import OutputFile
 from coursepack.render import LAUNCH_FILE
 from coursepack.render.markdown import plain_first_paragraph
+from coursepack.source.modules import unknown_keys
+from coursepack.source.yamlsrc import YamlMap, text_of
 from coursepack.targets.base import BuildContext, Target, register
 from coursepack.xapi import vocab
 from coursepack.xmlutil import xml_bytes
@@ -49,7 +52,7 @@ class AssignableUnit:
 
 @dataclass(frozen=True)
 class AuLayout:
-    """How a course is cut into AUs (``course.au_per``)."""
+    """How a course is cut into AUs (``cmi5: {au_per: ...}``)."""
 
     activity_type: str
     units: Callable[[Course], list[AssignableUnit]]
@@ -96,8 +99,23 @@ AU_LAYOUTS: dict[str, AuLayout] = {
 }
 
 
+@dataclass(frozen=True)
+class Cmi5Options:
+    """``cmi5:`` in course.yaml."""
+
+    au_per: str = "module"  # one AU per "module", or one for the whole "course"
+
+
+CMI5_KEYS = {"au_per"}
+
+
+def options_of(course: Course) -> Cmi5Options:
+    options = course.options_of(Cmi5.name)
+    return options if isinstance(options, Cmi5Options) else Cmi5Options()
+
+
 def assignable_units(course: Course) -> list[AssignableUnit]:
-    return AU_LAYOUTS[course.au_per].units(course)
+    return AU_LAYOUTS[options_of(course).au_per].units(course)
 
 
 @register
@@ -105,6 +123,7 @@ class Cmi5(Target):
     name = "cmi5"
     title = "cmi5"
     manifest_file = "cmi5.xml"
+    options_key = "cmi5"
     runtime: ClassVar[dict[str, Any]] = {
         "adapter": "cmi5",
         "standard": "cmi5",
@@ -116,12 +135,30 @@ class Cmi5(Target):
         "launchModes": {"Normal": True, "Browse": False, "Review": False},
     }
 
+    @classmethod
+    def parse_options(cls, value: Any, pos: Position, problems: Problems) -> Cmi5Options:
+        if value is None:
+            return Cmi5Options()
+        if not isinstance(value, YamlMap):
+            problems.add(pos, "'cmi5' must be a mapping", "e.g. 'au_per: module'")
+            return Cmi5Options()
+        unknown_keys(value, CMI5_KEYS, "cmi5", problems)
+        au_per = text_of(value, "au_per", problems).strip() or "module"
+        if au_per not in AU_LAYOUTS:
+            problems.add(
+                value.at("au_per"),
+                f"au_per '{au_per}'",
+                "use " + " or ".join(f"'{name}'" for name in AU_LAYOUTS),
+            )
+            return Cmi5Options()
+        return Cmi5Options(au_per=au_per)
+
     def adapters(self, course: Course) -> list[str]:
         return ["xapi", str(self.runtime["adapter"])]
 
     def runtime_settings(self, course: Course, ctx: BuildContext) -> dict[str, Any]:
         settings = super().runtime_settings(course, ctx)
-        settings["auPer"] = course.au_per
+        settings["auPer"] = options_of(course).au_per
         settings["moveOn"] = MOVE_ON[course.completion]
         return settings
 

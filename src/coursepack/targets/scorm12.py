@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from lxml import etree
 
-from coursepack.errors import Problem
 from coursepack.ids import scorm_identifier
 from coursepack.model import Course
 from coursepack.output import OutputFile
+from coursepack.profiles import Findings
 from coursepack.render import LAUNCH_FILE
-from coursepack.targets.base import BuildContext, Target, dual_tracking_problems, register
+from coursepack.targets.base import BuildContext, Target, dual_tracking_findings, register
 from coursepack.xmlutil import XSI, xml_bytes
+
+#: characters of a SCORM manifest's <title> and of manifest@version that LMSs keep
+SCORM_TEXT_LIMITS: Mapping[str, int] = {"title": 200, "version": 20}
 
 
 @register
@@ -33,6 +37,8 @@ class Scorm12(Target):
     )
     schema_version = "1.2"
     scorm_type_attribute = "scormtype"  # 1.2 spells it lower-case
+    #: <title> and manifest@version (the LMSs' and the schema's limits)
+    limits: ClassVar[Mapping[str, int]] = SCORM_TEXT_LIMITS
     runtime: ClassVar[dict[str, Any]] = {
         "adapter": "scorm12",
         "standard": "SCORM 1.2",
@@ -79,5 +85,5 @@ class Scorm12(Target):
             etree.SubElement(resource, q("file"), href=f.path)
         return xml_bytes(root)
 
-    def check(self, course: Course, files: list[OutputFile], ctx: BuildContext) -> list[Problem]:
-        return [*super().check(course, files, ctx), *dual_tracking_problems(course, ctx)]
+    def check(self, course: Course, files: list[OutputFile], ctx: BuildContext) -> Findings:
+        return super().check(course, files, ctx) + dual_tracking_findings(course, ctx)

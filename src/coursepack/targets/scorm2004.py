@@ -9,16 +9,18 @@ LMS) decides completion and satisfaction. The two editions share everything but 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from lxml import etree
 
-from coursepack.errors import Problem
 from coursepack.ids import scorm_identifier
 from coursepack.model import Course
 from coursepack.output import OutputFile
+from coursepack.profiles import Findings
 from coursepack.render import LAUNCH_FILE
-from coursepack.targets.base import BuildContext, Target, dual_tracking_problems, register
+from coursepack.targets.base import BuildContext, Target, dual_tracking_findings, register
+from coursepack.targets.scorm12 import SCORM_TEXT_LIMITS
 from coursepack.xmlutil import XSI, xml_bytes
 
 IMSCP = "http://www.imsglobal.org/xsd/imscp_v1p1"
@@ -96,6 +98,7 @@ class Scorm2004(Target):
 
     manifest_file = "imsmanifest.xml"
     dual_tracking = True
+    limits: ClassVar[Mapping[str, int]] = SCORM_TEXT_LIMITS
     edition: ClassVar[str]
     schema_version: ClassVar[str]
     #: attributes of <organization>, as (namespace, name) -> value
@@ -150,8 +153,8 @@ class Scorm2004(Target):
             etree.SubElement(resource, q("file"), href=f.path)
         return xml_bytes(root)
 
-    def check(self, course: Course, files: list[OutputFile], ctx: BuildContext) -> list[Problem]:
-        return [*super().check(course, files, ctx), *dual_tracking_problems(course, ctx)]
+    def check(self, course: Course, files: list[OutputFile], ctx: BuildContext) -> Findings:
+        return super().check(course, files, ctx) + dual_tracking_findings(course, ctx)
 
 
 @register

@@ -16,11 +16,10 @@ from typing import Any, ClassVar
 
 from lxml import etree
 
-from coursepack.errors import Problem
 from coursepack.model import Course
 from coursepack.output import OutputFile
-from coursepack.render import LAUNCH_FILE
-from coursepack.targets.base import BuildContext, Target, course_position, register
+from coursepack.render import LAUNCH_FILE, RenderedCourse
+from coursepack.targets.base import BuildContext, Target, invariant, register
 from coursepack.xapi import vocab
 from coursepack.xmlutil import parse_xml, xml_bytes
 
@@ -78,30 +77,20 @@ class TinCan(Target):
     def manifest(self, course: Course, files: list[OutputFile], ctx: BuildContext) -> bytes:
         return tincan_xml(course)
 
-    def check(self, course: Course, files: list[OutputFile], ctx: BuildContext) -> list[Problem]:
-        """The package rules of the launch convention, checked on the generated manifest."""
-        problems: list[Problem] = super().check(course, files, ctx)  # the LMS profile's rules
-        manifest = next((f for f in files if f.path == self.manifest_file), None)
-        data = manifest.data if manifest is not None else tincan_xml(course)
-        assert data is not None
-        root = parse_xml(data)
+    def build(
+        self, course: Course, rendered: RenderedCourse, ctx: BuildContext
+    ) -> list[OutputFile]:
+        """The package, with the launch convention's rules held as invariants."""
+        files = super().build(course, rendered, ctx)
+        manifest = next(f for f in files if f.path == self.manifest_file)
+        assert manifest.data is not None
+        root = parse_xml(manifest.data)
         launches = root.findall(f"{_q('activities')}/{_q('activity')}/{_q('launch')}")
         ids = [a.get("id") for a in root.iter(_q("activity"))]
-        where = course_position(course)
-        if len(launches) != 1:
-            problems.append(
-                Problem(where, f"tincan.xml has {len(launches)} launchable activities, not 1")
-            )
-        elif launches[0].getparent().get("id") != course.id:
-            problems.append(
-                Problem(where, "the launchable activity of tincan.xml is not the course")
-            )
-        duplicates = sorted({i for i in ids if ids.count(i) > 1 and i is not None})
-        if duplicates:
-            problems.append(
-                Problem(where, f"activity ids used twice in tincan.xml: {', '.join(duplicates)}")
-            )
-        paths = {f.path for f in files}
-        if LAUNCH_FILE not in paths:
-            problems.append(Problem(where, f"the launch file {LAUNCH_FILE} is missing"))
-        return problems
+        invariant(len(launches) == 1, f"tincan.xml has {len(launches)} launchable activities")
+        invariant(
+            launches[0].getparent().get("id") == course.id,
+            "the launchable activity of tincan.xml is not the course",
+        )
+        invariant(len(ids) == len(set(ids)), "an activity id is used twice in tincan.xml")
+        return files

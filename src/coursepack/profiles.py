@@ -4,7 +4,8 @@ A profile picks the default target, adds runtime defaults (merged into ``config.
 the packages it applies to), lists notes for the LMS administrator (printed after the build)
 and holds rules. A rule is data (which packages it applies to, its limits) plus a small check
 function over the package as built in memory; nothing here asks which LMS it is in an
-if-chain. Every target calls :func:`check_profile` from ``Target.check``.
+if-chain. Every target calls :func:`check_package` from ``Target.check`` with the facts of its
+package; this module knows no target class (it sits above ``targets/``, which imports it).
 
 Which packages an entry applies to is said by their manifest file, so that a profile never
 needs to know the target classes: ``imsmanifest.xml`` (SCORM 1.2 and 2004), ``tincan.xml``
@@ -17,19 +18,16 @@ import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any
 
 from lxml import etree
 
-from coursepack.errors import Problem
-from coursepack.model import Course, Position
+from coursepack.errors import Problem, Severity
+from coursepack.model import Course
 from coursepack.output import OutputFile
 from coursepack.package import STORED_SUFFIXES
 from coursepack.textfmt import human_size
-from coursepack.xmlutil import local_name, parse_xml
-
-if TYPE_CHECKING:
-    from coursepack.targets.base import BuildContext, Target
+from coursepack.xmlutil import parse_xml
 
 SCORM = frozenset({"imsmanifest.xml"})
 XAPI = frozenset({"tincan.xml"})
@@ -37,7 +35,6 @@ CMI5 = frozenset({"cmi5.xml"})
 XAPI_FAMILY = XAPI | CMI5
 EVERY: frozenset[str] = frozenset()
 
-Severity = Literal["error", "warning"]
 MB = 1024 * 1024
 
 
@@ -161,23 +158,6 @@ def check_one_root_file(rule: Rule, facts: PackageFacts) -> list[str]:
     return [f"the package needs exactly one {name}, at its root; it has: {', '.join(found)}"]
 
 
-def check_launchable_activities(rule: Rule, facts: PackageFacts) -> list[str]:
-    root = facts.manifest()
-    if root is None:
-        return [f"{facts.manifest_file} is missing or not well-formed"]
-    launchable = [
-        a
-        for a in root.iter()
-        if isinstance(a.tag, str)
-        and local_name(a) == "activity"
-        and any(isinstance(c.tag, str) and local_name(c) in rule.data["launch"] for c in a)
-    ]
-    wanted = int(rule.data["count"])
-    if len(launchable) == wanted:
-        return []
-    return [f"{facts.manifest_file} has {len(launchable)} launchable activities, not {wanted}"]
-
-
 def check_runtime_order(rule: Rule, facts: PackageFacts) -> list[str]:
     """``runtime[key]`` lists ``first`` before every one of ``then``."""
     order = list(facts.runtime.get(rule.data["key"]) or [])
@@ -210,22 +190,6 @@ def check_target_is(rule: Rule, facts: PackageFacts) -> list[str]:
     return [f"{facts.title} is not what the LMS implements ({rule.data['implements']})"]
 
 
-def check_manifest_launch_file(rule: Rule, facts: PackageFacts) -> list[str]:
-    """Every SCO/asset href of imsmanifest.xml names a file of the package."""
-    root = facts.manifest()
-    if root is None:
-        return [f"{facts.manifest_file} is missing or not well-formed"]
-    paths = {f.path for f in facts.files}
-    missing = sorted(
-        href.split("?", 1)[0].split("#", 1)[0]
-        for resource in root.iter()
-        if isinstance(resource.tag, str) and local_name(resource) == "resource"
-        for href in [resource.get("href")]
-        if href and href.split("?", 1)[0].split("#", 1)[0] not in paths
-    )
-    return [f"the launch file {href} is not in the package" for href in missing]
-
-
 # ---------------------------------------------------------------------------------------------
 # the rules, shared where two LMSs document the same thing
 
@@ -236,37 +200,17 @@ ZIP_250MB = Rule(
     "make the media files smaller, or host large videos elsewhere and link them",
     data={"max_bytes": 250 * MB},
 )
-MANIFEST_AT_ROOT = Rule(
-    "manifest-at-root",
-    "imsmanifest.xml at the zip root",
-    check_one_root_file,
-    "this is a coursepack bug: the target must write imsmanifest.xml at the root",
-    applies_to=SCORM,
-    data={"file": "imsmanifest.xml"},
-)
-LAUNCH_FILE_PRESENT = Rule(
-    "launch-file-present",
-    "the launch file of every resource is in the zip (the LMS accepts the package anyway, "
-    "and the learner gets a 404)",
-    check_manifest_launch_file,
-    "this is a coursepack bug: the manifest and the files disagree",
-    applies_to=SCORM,
-)
-
 PROFILES: dict[str, Profile] = {
     "generic": Profile(
         "generic",
         "Any LMS",
         "scorm12",
-        rules=(MANIFEST_AT_ROOT, LAUNCH_FILE_PRESENT),
     ),
     "moodle": Profile(
         "moodle",
         "Moodle",
         "scorm12",
         rules=(
-            MANIFEST_AT_ROOT,
-            LAUNCH_FILE_PRESENT,
             Rule(
                 "resume-needs-suspend",
                 "resume works only when the SCO leaves with exit 'suspend' (cmi.core.exit / "
@@ -314,8 +258,6 @@ PROFILES: dict[str, Profile] = {
         "scorm2004-3rd",
         rules=(
             ZIP_250MB,
-            MANIFEST_AT_ROOT,
-            LAUNCH_FILE_PRESENT,
             Rule(
                 "scorm-2004-3rd",
                 "Course Publisher implements SCORM 2004 3rd Edition and advises it",
@@ -345,14 +287,6 @@ PROFILES: dict[str, Profile] = {
                 data={"file": "tincan.xml"},
             ),
             Rule(
-                "one-launchable-activity",
-                "tincan.xml has exactly one launchable activity",
-                check_launchable_activities,
-                "this is a coursepack bug: only the course activity may have <launch>",
-                applies_to=XAPI,
-                data={"launch": ("launch", "resource"), "count": 1},
-            ),
-            Rule(
                 "no-completion-on-failed",
                 "'failed' is not supported for xAPI courses: never send completion true with "
                 "a failed result",
@@ -378,48 +312,33 @@ PROFILES: dict[str, Profile] = {
         "scorm-cloud",
         "SCORM Cloud",
         "scorm2004-4th",
-        rules=(MANIFEST_AT_ROOT, LAUNCH_FILE_PRESENT),
     ),
 }
 
 
-def package_facts(
-    target: Target, course: Course, files: Sequence[OutputFile], ctx: BuildContext
-) -> PackageFacts:
-    return PackageFacts(
-        target=target.name,
-        title=target.title,
-        manifest_file=target.manifest_file,
-        files=files,
-        runtime=target.runtime_settings(course, ctx),
-        course=course,
-    )
+@dataclass(frozen=True)
+class Findings:
+    """What a check found: problems (errors stop the build, warnings are printed) and notes
+    for the LMS administrator."""
+
+    problems: tuple[Problem, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    def __add__(self, other: Findings) -> Findings:
+        return Findings(
+            self.problems + other.problems,
+            self.notes + tuple(n for n in other.notes if n not in self.notes),
+        )
 
 
-def profile_position(course: Course) -> Position:
-    """Where a profile problem points: the course file (the profile may come from --lms)."""
-    return Position("course.yaml")
-
-
-def check_profile(
-    target: Target, course: Course, files: Sequence[OutputFile], ctx: BuildContext
-) -> list[Problem]:
-    """The profile's rules for one package: errors returned, warnings and notes added to ctx."""
-    profile = ctx.profile
-    facts = package_facts(target, course, files, ctx)
+def check_package(profile: Profile, facts: PackageFacts) -> Findings:
+    """The profile's rules for one package, and its notes for that package."""
+    where = facts.course.pos_of("lms")
     problems: list[Problem] = []
     for rule in profile.rules:
         if not rule.applies(facts):
             continue
         for message in rule.check(rule, facts):
-            text = f"{profile.title} ({rule.id}): {target.title}: {message}"
-            if rule.severity == "error":
-                problems.append(Problem(profile_position(course), text, rule.hint))
-            else:
-                warning = f"warning: {text} ({rule.hint})"
-                if warning not in ctx.warnings:
-                    ctx.warnings.append(warning)
-    for note in profile.notes_for(target.manifest_file):
-        if note not in ctx.notes:
-            ctx.notes.append(note)
-    return problems
+            text = f"{profile.title} ({rule.id}): {facts.title}: {message}"
+            problems.append(Problem(where, text, rule.hint, severity=rule.severity))
+    return Findings(tuple(problems), tuple(profile.notes_for(facts.manifest_file)))

@@ -1,0 +1,22 @@
+"""The limits a course must keep, in one place (docs/limits.md lists them for authors).
+
+Each protects the build from input that would otherwise take unbounded time or memory, or
+crash a parser; each breach is a located problem with how to fix it, never a traceback.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+#: bytes of one course text file (course.yaml or a module)
+MAX_TEXT_BYTES: Final = 8 * 1024 * 1024
+#: nesting of YAML values (mappings and lists inside each other); course files need about 6
+MAX_YAML_DEPTH: Final = 64
+#: values that YAML aliases (``*name``) may add to one file by repeating what they refer to
+MAX_ALIAS_EXPANSION: Final = 10_000
+#: nesting of Markdown containers (block quotes and lists inside each other) on one line
+MAX_MARKDOWN_NESTING: Final = 32
+#: characters of one line of a Markdown module
+MAX_LINE_CHARS: Final = 100_000
+#: items (READ, WATCH, TASK) in one course
+MAX_ITEMS: Final = 100_000

@@ -1,0 +1,66 @@
+"""Display titles of items: the author's, or one made from the URL or the TASK prompt.
+
+Part of rendering, kept in a module of its own because the manifests (tincan.xml activity
+names), the runtime configuration and the report show the same titles as the page. Words
+come from the language tables ("Video on YouTube" is ``title.videoOn`` in the course language).
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from coursepack.i18n import strings_for
+from coursepack.model import Item
+
+# file endings dropped from a title made from a URL (documents keep theirs, in capitals)
+_TITLE_EXTENSIONS = frozenset(
+    {"pdf", "docx", "pptx", "html", "htm", "php", "aspx"}
+    | {"mp4", "m4v", "webm", "mov", "ogv", "mp3", "m4a", "ogg", "oga", "wav"}
+)
+_DOCUMENTS = frozenset({"pdf", "docx", "pptx"})
+_VIDEO_HOSTS = {"youtube.com": "YouTube", "youtu.be": "YouTube", "m.youtube.com": "YouTube"}
+
+
+def item_title(item: Item, language: str) -> str:
+    if item.explicit_title:
+        return item.explicit_title
+    if item.is_task:
+        return task_title(item.prompt or "")
+    return link_title(item.url or "", language)
+
+
+def task_title(prompt: str, limit: int = 80) -> str:
+    """The first sentence of a prompt, on one line, at most ``limit`` characters."""
+    prompt = " ".join(prompt.split())
+    first = re.split(r"(?<=[?.!])\s", prompt, maxsplit=1)[0].strip()
+    if len(first) > limit:
+        first = first[: limit - 1].rsplit(" ", 1)[0] + "…"
+    return first
+
+
+def link_title(url: str, language: str) -> str:
+    """A readable title from a URL: the last path segment, humanised, or the host."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    host = parts.netloc.lower().removeprefix("www.")
+    video_on = strings_for(language)["title.videoOn"]
+    if host in _VIDEO_HOSTS:
+        return video_on.replace("{host}", _VIDEO_HOSTS[host])
+    if host == "vimeo.com" or host.endswith(".vimeo.com"):
+        return video_on.replace("{host}", "Vimeo")
+    segments = [s for s in parts.path.split("/") if s]
+    if segments:
+        last = unquote(segments[-1])
+        stem, dot, ext = last.rpartition(".")
+        if dot and ext.lower() in _TITLE_EXTENSIONS:
+            suffix = f" ({ext.upper()})" if ext.lower() in _DOCUMENTS else ""
+            last = stem + suffix
+        words = re.sub(r"[-_+]+", " ", last).strip()
+        if words and not words.isdigit():
+            return words[:1].upper() + words[1:]
+    if parse_qs(parts.query).get("v"):
+        return video_on.replace("{host}", host)
+    return host or url
