@@ -131,6 +131,18 @@ def build_course(
     env = os.environ if environ is None else environ
     check_output_folder(Path(course_dir), Path(out_dir))
     result = prepare(course_dir, out_dir, targets, lms, env, clock)
+    return write_packages(result, course_dir, out_dir, env)
+
+
+def write_packages(
+    result: BuildResult,
+    course_dir: Path,
+    out_dir: Path,
+    environ: Mapping[str, str] | None = None,
+) -> BuildResult:
+    """Write what ``prepare`` made: every zip, all or nothing."""
+    env = os.environ if environ is None else environ
+    check_output_folder(Path(course_dir), Path(out_dir))
     write_zips([(p.files, p.path) for p in result.packages], env, on_error=_write_error)
     return result
 

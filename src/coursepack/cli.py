@@ -77,9 +77,33 @@ LMS_OPTION = click.option(
 )
 
 
+STRICT_OPTION = click.option(
+    "--strict",
+    is_flag=True,
+    help="Treat warnings as errors (exit 1): for checking courses in your own CI.",
+)
+
+
 def _print_warnings(warnings: list[Problem]) -> None:
     for warning in warnings:
         click.secho(str(warning), fg="yellow", err=True)
+
+
+def _strict(warnings: list[Problem], strict: bool) -> None:
+    """Under --strict the warnings stop the command as errors would."""
+    if strict and warnings:
+        from coursepack.errors import CourseInvalid
+
+        raise CourseInvalid([w.as_warning(strict=True) for w in warnings], writes=False)
+
+
+def _output_folder(ctx: click.Context, param: click.Parameter, value: Path) -> Path:
+    if value.suffix.lower() == ".zip":
+        raise click.BadParameter(
+            f"'{value}' looks like a zip file's name; -o names the folder the packages are "
+            "written to (their names come from the course id, version and target)"
+        )
+    return value
 
 
 @cli.command()
@@ -91,20 +115,29 @@ def _print_warnings(warnings: list[Problem]) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("dist"),
     show_default=True,
+    callback=_output_folder,
     help="Folder the packages are written to.",
 )
 @TARGET_OPTION
 @LMS_OPTION
-def build(course_dir: Path, out_dir: Path, targets: tuple[str, ...], lms: str | None) -> None:
+@STRICT_OPTION
+def build(
+    course_dir: Path, out_dir: Path, targets: tuple[str, ...], lms: str | None, strict: bool
+) -> None:
     """Build LMS packages from COURSE_DIR (default: the current folder).
 
     Every problem in the course is listed at once as file:line:col; nothing is written
     unless the whole course is valid.
     """
-    from coursepack.build import build_course
+    from coursepack.build import build_course, prepare, write_packages
 
     started = time.perf_counter()
-    result = build_course(course_dir, out_dir, targets, lms)
+    if strict:
+        prepared = prepare(course_dir, out_dir, targets, lms)
+        _strict(prepared.warnings, strict)
+        result = write_packages(prepared, course_dir, out_dir)
+    else:
+        result = build_course(course_dir, out_dir, targets, lms)
     elapsed = time.perf_counter() - started
     _print_warnings(result.warnings)
     course = result.course
@@ -123,22 +156,34 @@ def build(course_dir: Path, out_dir: Path, targets: tuple[str, ...], lms: str | 
 @COURSE_DIR
 @TARGET_OPTION
 @LMS_OPTION
-def validate(course_dir: Path, targets: tuple[str, ...], lms: str | None) -> None:
-    """Check COURSE_DIR as a build would and list every problem as file:line:col; writes
-    nothing."""
-    from coursepack.build import prepare
-    from coursepack.errors import CourseInvalid
+@STRICT_OPTION
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    show_default=True,
+    help="text: one line per problem; json: a document for tools (docs/problems.md); "
+    "github: GitHub Actions annotations.",
+)
+@click.option(
+    "--check-links",
+    is_flag=True,
+    help="Also fetch every web address of the course and report the dead ones.",
+)
+def validate(
+    course_dir: Path,
+    targets: tuple[str, ...],
+    lms: str | None,
+    strict: bool,
+    fmt: str,
+    check_links: bool,
+) -> None:
+    """Check COURSE_DIR exactly as a build would and list every problem as file:line:col;
+    writes nothing."""
+    from coursepack.diagnostics import run_validate
 
-    try:
-        result = prepare(course_dir, Path("dist"), targets, lms)
-    except CourseInvalid as invalid:
-        raise CourseInvalid(invalid.problems, writes=False) from None
-    _print_warnings(result.warnings)
-    course = result.course
-    click.echo(
-        f"{course_dir}: valid: '{course.title}' ({len(course.modules)} module(s), "
-        f"{len(course.items)} items, {len(course.tasks)} tasks)"
-    )
+    run_validate(course_dir, targets, lms, strict=strict, fmt=fmt, check_links=check_links)
 
 
 def main() -> None:

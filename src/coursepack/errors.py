@@ -32,9 +32,21 @@ class Problem:
     severity: Severity = "error"
     code: str = ""
 
+    def __post_init__(self) -> None:
+        if not self.code:
+            from coursepack.codes import code_for
+
+            object.__setattr__(self, "code", code_for(self.message))
+
     @property
     def is_error(self) -> bool:
         return self.severity == "error"
+
+    def as_warning(self, strict: bool) -> Problem:
+        """Under ``--strict`` a warning is an error (for authors' own CI)."""
+        if strict and not self.is_error:
+            return Problem(self.pos, self.message, self.hint, "error", self.code)
+        return self
 
     def __str__(self) -> str:
         text = f"{self.pos}: "

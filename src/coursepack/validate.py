@@ -137,7 +137,122 @@ class _Validator:
             )
         for cls in sorted(TARGETS.values(), key=lambda c: c.name):
             self.problems.extend(cls.check_course(course))
+        self._images()
+        self._prose_links()
+        self._links_twice(modules)
+        self._videos(modules)
+        self._unlisted_modules()
+        self._words(data, language)
+        for junk in self.source.media_junk:
+            self.warn(
+                Position(junk),
+                f"'{junk}' is left out of the packages (a file of an editor or of the system)",
+                "delete it from media/",
+            )
         return course
+
+    def warn(self, pos: Position, message: str, hint: str = "") -> None:
+        self.problems.add(pos, message, hint, severity="warning")
+
+    # -- what the author may not have meant ---------------------------------------------------
+
+    def _images(self) -> None:
+        """Every image of the prose is a file of media/: otherwise the learner sees its alt
+        text and nothing says why."""
+        from coursepack.render.markdown import media_path
+
+        for loaded in self.source.modules.values():
+            for src, pos in loaded.raw.images if loaded.raw else ():
+                path = media_path(src)
+                if path is None:
+                    self.problem(
+                        pos,
+                        f"the image '{src}' is not in the course's {MEDIA_DIR}/ folder: pages "
+                        "show images from the package only",
+                        f"put the image in {MEDIA_DIR}/ and write '{MEDIA_DIR}/NAME'",
+                    )
+                elif path not in self.media_paths:
+                    self.problem(
+                        pos,
+                        f"the image '{src}' is not a file of the course's {MEDIA_DIR}/ folder",
+                        "check the file name: names are case-sensitive",
+                    )
+
+    def _prose_links(self) -> None:
+        """A link of the prose goes to the web, to a file of media/ or within the page; any
+        other would lead the course's frame away (the page drops it: say so)."""
+        from coursepack.render.markdown import is_external_link, is_safe_link, media_path
+
+        for loaded in self.source.modules.values():
+            for url, pos in loaded.raw.links if loaded.raw else ():
+                if url.startswith("#") or url.lower().startswith("mailto:"):
+                    continue
+                if is_external_link(url) and is_safe_link(url):
+                    continue
+                path = media_path(url)
+                if path is not None and path in self.media_paths:
+                    continue
+                self.problem(
+                    pos,
+                    f"the link '{url}' leads nowhere in the package: learners would see its "
+                    "text only",
+                    "link a full https:// address or a file of media/",
+                )
+
+    def _links_twice(self, modules: list[Module]) -> None:
+        first: dict[str, Position] = {}
+        for module in modules:
+            for item in module.items:
+                if item.url is None:
+                    continue
+                if item.url in first:
+                    self.warn(
+                        item.pos,
+                        f"the same {item.kind.name} link is given twice (also at "
+                        f"{first[item.url]})",
+                        "remove one, or link different pages",
+                    )
+                else:
+                    first[item.url] = item.pos
+
+    def _videos(self, modules: list[Module]) -> None:
+        from coursepack.render.embeds import embed_for
+
+        for module in modules:
+            for item in module.items:
+                if item.kind is not ItemKind.WATCH or item.url is None:
+                    continue
+                if embed_for(item.url, self.media_paths).provider == "link":
+                    self.warn(
+                        item.pos,
+                        f"WATCH {item.url} cannot be played in the page: learners get a link "
+                        "card that opens it in a new tab",
+                        "link a YouTube or Vimeo video or a video file of media/ such as .mp4, "
+                        "or write READ: for a page",
+                    )
+
+    def _unlisted_modules(self) -> None:
+        listed = set(self.source.modules)
+        folders = {str(PurePosixPath(rel).parent) for rel in listed}
+        for rel in self.source.module_files:
+            if rel not in listed and str(PurePosixPath(rel).parent) in folders:
+                self.warn(
+                    Position(rel),
+                    f"'{rel}' is not listed in course.yaml: learners will not see it",
+                    "add it to 'modules' in course.yaml, or move it out of the course folder",
+                )
+
+    def _words(self, data: YamlMap, language: str) -> None:
+        from coursepack.i18n import available_languages, has_words_for
+
+        if language and _LANGUAGE.match(language) and not has_words_for(language):
+            shipped = ", ".join(available_languages())
+            self.warn(
+                data.at("language"),
+                f"no words for language '{language}': learners see the interface (buttons, "
+                "progress, notices) in English",
+                f"coursepack ships words for: {shipped}",
+            )
 
     def _required_text(self, data: YamlMap, key: str) -> str:
         if key not in data:
@@ -360,6 +475,8 @@ class _Validator:
             module_id = slugify(stem) or "module"
         title_value, title_pos = explicit_title or (raw.title, raw.title_pos)
         title = (title_value or "").strip()
+        if raw.broken:  # the file could not be parsed: that problem is the one to fix
+            return None
         if not title:
             self.problem(
                 title_pos or raw.pos,

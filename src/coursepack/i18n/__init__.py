@@ -34,3 +34,9 @@ def strings_for(language: str) -> dict[str, str]:
         if table and candidate != "en":
             merged.update(table)
     return merged
+
+
+def has_words_for(language: str) -> bool:
+    """Whether a table of ``language`` (or of its primary language: 'fr-CA' -> 'fr') ships."""
+    lang = language.lower()
+    return _table(lang) is not None or _table(lang.split("-")[0]) is not None

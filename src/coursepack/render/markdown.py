@@ -46,10 +46,13 @@ def is_external_link(url: str) -> bool:
 
 
 def media_path(url: str) -> str | None:
-    """The normalised package path of an image under media/, or None if it is not one."""
+    """The normalised package path of a file under media/ (``media/x.png``, also written
+    ``./media/x.png``), or None if it is not one."""
     if not url or _SCHEME.match(url) or url.startswith(("/", "//")) or "\\" in url:
         return None
     path = unquote(url.split("#", 1)[0].split("?", 1)[0])
+    while path.startswith("./"):
+        path = path[2:]
     if any(part in ("", ".", "..") for part in path.split("/")):
         return None
     norm = posixpath.normpath(path)
@@ -115,12 +118,20 @@ class MarkdownRenderer:
         href = unescape(href_attr)
         if not is_safe_link(href):
             return content  # the text stays; the link goes
-        if is_external_link(href):
-            return (
-                f'<a href="{href_attr}"{title_attr} target="_blank" rel="noopener noreferrer">'
-                f"{content}{self._new_tab}</a>"
-            )
-        return match.group(0)
+        if href.startswith("#"):
+            return match.group(0)  # stays inside the page
+        media = media_path(href)
+        if media is not None and media in self._media:
+            href_attr = str(escape(media))
+        elif not (is_external_link(href) or href.lower().startswith("mailto:")):
+            return content  # a relative link to nothing in the package: the text stays
+        if href.lower().startswith("mailto:"):
+            return match.group(0)  # opens the mail program; the course stays
+        # a page or a media file: in a new tab, so the course never leaves its frame
+        return (
+            f'<a href="{href_attr}"{title_attr} target="_blank" rel="noopener noreferrer">'
+            f"{content}{self._new_tab}</a>"
+        )
 
     def _image(self, match: re.Match[str]) -> str:
         src_attr, alt_attr, title_attr = match.group(1), match.group(2), match.group(3)

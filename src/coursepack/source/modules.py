@@ -34,6 +34,54 @@ ITEM_KINDS = ("READ", "WATCH", "TASK")
 # make a pattern backtrack (every pattern here is linear in the line's length).
 _ITEM_LINE = re.compile(r"^(READ|WATCH|TASK)\b\s*+(?:\{#([^}\s]*+)\}\s*+)?:(.*)$")
 _NEAR_ITEM = re.compile(r"^(read|watch|task)\s*+(\{#[^}]*+\}\s*+)?:", re.IGNORECASE)
+# '- READ: url', '* TASK: ...', '+ WATCH: ...': an item written as a list entry
+_LIST_MARKER = re.compile(r"^[-*+][ \t]++")
+# '**READ:** url', '**READ**: url', '__TASK:__ ...': an item keyword in bold
+_BOLD_ITEM = re.compile(r"^(\*\*|__)(READ|WATCH|TASK)(:?)\1(:?)")
+# 'TASK Write ...', 'READ https://...': a keyword in capitals with no colon after it
+_NO_COLON = re.compile(r"^(READ|WATCH|TASK)(?:[ \t]++\{#[^}]*+\})?[ \t]++(?=\S)(?!:)")
+# an id on a heading that takes none ('### Tips {#tips}'): learners would see it as text
+_DEEP_HEADING_ID = re.compile(r"^#{3,6}[ \t].*?(\{#[^}\s]*+\})[ \t]*+$")
+_IMAGE = re.compile(r"!\[[^\]\n]*+\]\([ \t]*+<?([^)\s>]++)")
+_LINK = re.compile(r"(?<!!)\[[^\]\n]*+\]\([ \t]*+<?([^)\s>]++)|<(https?://[^>\s]++)>")
+
+
+def references(
+    text: str, pos: Position
+) -> tuple[list[tuple[str, Position]], list[tuple[str, Position]]]:
+    """Images and links of a Markdown text whose first line is at ``pos``."""
+    images: list[tuple[str, Position]] = []
+    links: list[tuple[str, Position]] = []
+    if "](" not in text and "<http" not in text:
+        return images, links
+    for offset, line in enumerate(text.split("\n")):
+        line_no = pos.line + offset
+        col0 = pos.col if offset == 0 else 1
+        for match in _IMAGE.finditer(line):
+            images.append((match.group(1), Position(pos.file, line_no, col0 + match.start())))
+        for match in _LINK.finditer(line):
+            url = match.group(1) or match.group(2)
+            links.append((url, Position(pos.file, line_no, col0 + match.start())))
+    return images, links
+
+
+def _shorten(text: str, limit: int = 40) -> str:
+    """The start of a line, cut at a word, for a message."""
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0] + "…"
+
+
+def _unwrap_item(text: str) -> str:
+    """An item line as written in a list or in bold, made plain ('- READ: x' -> 'READ: x');
+    where the author's intent is plain, it is taken rather than refused."""
+    text = _LIST_MARKER.sub("", text, count=1)
+    bold = _BOLD_ITEM.match(text)
+    if bold and (bold.group(3) or bold.group(4)) and not (bold.group(3) and bold.group(4)):
+        text = f"{bold.group(2)}:{text[bold.end() :]}"
+    return text
+
+
 _FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 
 
@@ -70,6 +118,13 @@ class RawModule:
     sections: tuple[RawSection, ...] = ()
     explicit_id: str | None = None
     id_pos: Position | None = None
+    #: images (``![alt](src)``) and links (``[text](url)``, ``<url>``) of the module's prose,
+    #: with where each stands: the validator checks images, ``--check-links`` fetches links
+    images: tuple[tuple[str, Position], ...] = ()
+    links: tuple[tuple[str, Position], ...] = ()
+    #: the file could not be parsed at all (its problem is already reported): no other
+    #: problem (no title, no items) is worth saying about it
+    broken: bool = False
 
 
 @dataclass
@@ -165,8 +220,16 @@ def parse_markdown_module(text: str, file: str, problems: Problems | list[Proble
     # a TASK prompt goes on over the lines that follow it, up to a blank line (a paragraph)
     open_task: int | None = None  # index of the TASK in section.items
 
+    images: list[tuple[str, Position]] = []
+    links: list[tuple[str, Position]] = []
+
     def add(problem: Problem) -> None:
         problems.append(problem)
+
+    def scan(text: str, lineno: int, col: int = 1) -> None:
+        found_images, found_links = references(text, Position(file, lineno, col))
+        images.extend(found_images)
+        links.extend(found_links)
 
     def flush() -> str:
         body = "\n".join(pending).strip("\n")
@@ -194,7 +257,22 @@ def parse_markdown_module(text: str, file: str, problems: Problems | list[Proble
             continue
         stripped = line.lstrip()
         indent = len(line) - len(stripped)
+        # the line as an item line, once a list marker or bold around the keyword is taken off
+        item_text = _unwrap_item(stripped) if indent < 4 else stripped
+        shift = indent + len(stripped) - len(item_text)
         heading = _heading(line) if indent == 0 else None
+        if heading is None and indent == 0 and line.startswith("###"):
+            deep_id = _DEEP_HEADING_ID.match(line)
+            if deep_id:
+                add(
+                    Problem(
+                        Position(file, lineno, deep_id.start(1) + 1),
+                        f"'{deep_id.group(1)}' on a '{line.split()[0]} ' heading is shown to "
+                        "learners as text",
+                        "ids go on '## ' section headings and on item lines; remove it, or make "
+                        "the heading a '## ' section",
+                    )
+                )
         if heading:
             open_task = None
             level, title_text = heading
@@ -231,15 +309,17 @@ def parse_markdown_module(text: str, file: str, problems: Problems | list[Proble
             )
             sections.append(section)
             continue
-        item_match = _ITEM_LINE.match(stripped) if indent < 4 else None
+        item_match = _ITEM_LINE.match(item_text) if indent < 4 else None
         if item_match:
             kind, explicit, rest = item_match.group(1), item_match.group(2), item_match.group(3)
             value = rest.strip()
-            value_col = indent + item_match.start(3) + 1 + (len(rest) - len(rest.lstrip()))
+            value_col = shift + item_match.start(3) + 1 + (len(rest) - len(rest.lstrip()))
             pos = Position(file, lineno, indent + 1)
             link_title: str | None = None
             if kind != "TASK":
                 value, link_title = _split_link(value)
+            else:
+                scan(rest, lineno, value_col)
             item = RawItem(
                 kind=kind,
                 value=value,
@@ -254,16 +334,27 @@ def parse_markdown_module(text: str, file: str, problems: Problems | list[Proble
             target.items.append(item)
             open_task = len(target.items) - 1 if kind == "TASK" else None
             continue
-        near = _NEAR_ITEM.match(stripped) if indent < 4 else None
-        if near and not stripped.startswith(ITEM_KINDS):
+        no_colon = _NO_COLON.match(item_text) if indent < 4 and open_task is None else None
+        if no_colon:
             add(
                 Problem(
                     Position(file, lineno, indent + 1),
-                    f"'{stripped.split(':', 1)[0]}:' looks like an item but items are written "
+                    f"'{_shorten(item_text)}' looks like an item but has no colon",
+                    f"write '{no_colon.group(1)}: …' to make it an item; without the colon "
+                    "the line is a paragraph and the item is lost",
+                )
+            )
+        near = _NEAR_ITEM.match(item_text) if indent < 4 else None
+        if near and not item_text.startswith(ITEM_KINDS):
+            add(
+                Problem(
+                    Position(file, lineno, indent + 1),
+                    f"'{item_text.split(':', 1)[0]}:' looks like an item but items are written "
                     "in capitals",
                     f"write '{near.group(1).upper()}:' to make it an item",
                 )
             )
+        scan(line, lineno)
         if open_task is not None and section is not None:
             task = section.items[open_task]
             section.items[open_task] = replace(task, value=f"{task.value}\n{stripped}".strip())
@@ -284,6 +375,8 @@ def parse_markdown_module(text: str, file: str, problems: Problems | list[Proble
         sections=tuple(s.freeze() for s in sections),
         explicit_id=module_id,
         id_pos=module_id_pos,
+        images=tuple(images),
+        links=tuple(links),
     )
 
 
@@ -312,7 +405,7 @@ def unknown_keys(
 
 
 def parse_yaml_module(text: str, file: str, problems: Problems | list[Problem]) -> RawModule:
-    empty = RawModule(file=file, pos=Position(file, 1, 1))
+    empty = RawModule(file=file, pos=Position(file, 1, 1), broken=True)
     data = load_yaml(text, file, problems)
     if data is None:
         return empty
@@ -341,6 +434,12 @@ def parse_yaml_module(text: str, file: str, problems: Problems | list[Problem]) 
         section = _yaml_section(entry, raw_sections.at(index), problems)
         if section is not None:
             sections.append(section)
+    images: list[tuple[str, Position]] = []
+    links: list[tuple[str, Position]] = []
+    for text_value, where in _yaml_texts(data):
+        found_images, found_links = references(text_value, where)
+        images.extend(found_images)
+        links.extend(found_links)
     return RawModule(
         file=file,
         pos=Position(file, 1, 1),
@@ -350,7 +449,29 @@ def parse_yaml_module(text: str, file: str, problems: Problems | list[Problem]) 
         sections=tuple(sections),
         explicit_id=module_id,
         id_pos=id_pos,
+        images=tuple(images),
+        links=tuple(links),
     )
+
+
+_PROSE_KEYS = ("intro", "outro", "task")
+
+
+def _yaml_texts(data: object) -> list[tuple[str, Position]]:
+    """The Markdown texts of a YAML module (intros, outros, prompts) with their positions."""
+    found: list[tuple[str, Position]] = []
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, YamlMap):
+            for key, child in value.items():
+                if key in _PROSE_KEYS and isinstance(child, str):
+                    found.append((child, value.at(key)))
+                elif isinstance(child, YamlMap | YamlList):
+                    stack.append(child)
+        elif isinstance(value, YamlList):
+            stack.extend(v for v in value if isinstance(v, YamlMap | YamlList))
+    return sorted(found, key=lambda pair: pair[1])
 
 
 def _yaml_section(

@@ -222,6 +222,61 @@ class _Converter:
         return result
 
 
+#: what the YAML parser says -> what an author understands, and how to fix it
+_PARSER_WORDS: tuple[tuple[str, str, str], ...] = (
+    (
+        "found character '\\t' that cannot start any token",
+        "a tab character: YAML is indented with spaces, not tabs",
+        "indent with spaces; most editors can insert spaces when Tab is pressed",
+    ),
+    (
+        "mapping values are not allowed",
+        "a ': ' inside a value",
+        "put text containing ': ' in quotes, e.g. title: \"Part 1: the basics\"",
+    ),
+    (
+        "did not find expected key",
+        "this line is not indented like the lines around it",
+        "indent it with spaces like the other keys at its level",
+    ),
+    (
+        "expected <block end>, but found",
+        "this line is not indented like the lines around it",
+        "indent it with spaces like the other keys at its level",
+    ),
+    (
+        "did not find expected '-' indicator",
+        "this list entry is not indented like the entries above it",
+        "start every entry of a list with '- ' at the same indentation",
+    ),
+    (
+        "found undefined alias",
+        "an alias ('*name') to an anchor ('&name') that is not defined above it",
+        "define the anchor first, or write the value out",
+    ),
+    (
+        "found unexpected end of stream",
+        "a quoted text is not closed",
+        "close the quotes (a ' or \" is missing)",
+    ),
+)
+
+
+def _in_words(problem: str, text: str, mark: yaml.Mark | None) -> tuple[str, str]:
+    """The parser's words for a syntax error, told again the way an author would say it."""
+    if mark is not None:
+        lines = text.split("\n")
+        line = lines[mark.line] if mark.line < len(lines) else ""
+        if "\t" in line[: len(line) - len(line.lstrip())] or (
+            mark.column < len(line) and line[mark.column] == "\t"
+        ):
+            return _PARSER_WORDS[0][1], _PARSER_WORDS[0][2]
+    for parser_says, words, hint in _PARSER_WORDS:
+        if problem.startswith(parser_says):
+            return words, hint
+    return problem, "check indentation, colons and quotes"
+
+
 def _flow_too_deep(text: str) -> int | None:
     """Where '[' / '{' first nest deeper than the limit (a parser takes quadratic time on
     such text), or None. Quoted text and comments are not told apart: brackets in them
@@ -260,10 +315,8 @@ def load_yaml(text: str, file: str, problems: Problems | list[Problem]) -> Any:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         pos = Position(file, mark.line + 1, mark.column + 1) if mark else Position(file)
-        what = exc.problem or exc.context or "invalid YAML"
-        problems.append(
-            Problem(pos, f"YAML syntax error: {what}", "check indentation, colons and quotes")
-        )
+        what, hint = _in_words(exc.problem or exc.context or "invalid YAML", text, mark)
+        problems.append(Problem(pos, f"YAML syntax error: {what}", hint))
         return None
     except yaml.YAMLError as exc:  # e.g. a reader error on a control character
         problems.append(Problem(Position(file, 1, 1), f"cannot read YAML: {exc}"))
