@@ -104,7 +104,9 @@ def generated_course(root: Path, modules: int = 10, sections: int = 10, items: i
                 if kind == "TASK":
                     lines.append(f"TASK: What does resource {m}.{s}.{i} change in your practice?")
                 elif kind == "WATCH":
-                    lines.append(f"WATCH: https://www.youtube.com/watch?v=vid{m:02d}{s:02d}{i:02d}")
+                    lines.append(
+                        f"WATCH: https://www.youtube.com/watch?v=vid{m:03d}{s:03d}{i:03d}"[:54]
+                    )
                 else:
                     lines.append(f"READ: https://example.org/articles/{m}/{s}/{i}")
                 lines.append("")

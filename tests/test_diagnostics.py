@@ -206,3 +206,16 @@ def test_check_links_reports_dead_and_moved_links_at_their_place(
         f"modules/m.md:19:1: dead link {closed} (cannot connect) "
         "(fix the address or remove the link)",
     ]
+
+
+def test_check_links_works_where_an_event_loop_is_already_running(link_server: str) -> None:
+    import asyncio
+
+    from coursepack.linkcheck import check_links
+    from coursepack.model import Position
+
+    async def inside_a_loop() -> list[str]:
+        found = check_links([(f"{link_server}/gone", Position("m.md", 1, 1))])
+        return [p.message for p in found]
+
+    assert asyncio.run(inside_a_loop()) == [f"dead link {link_server}/gone (404 Not Found)"]

@@ -8,8 +8,8 @@ answer of 400 or more, no such host, no answer in time) is a problem at the plac
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
@@ -39,14 +39,14 @@ class LinkResult:
         return self.status is None or self.status >= 400
 
 
-async def _check_one(client: httpx.AsyncClient, url: str) -> LinkResult:
+def _check_one(client: httpx.Client, url: str) -> LinkResult:
     moved_to: str | None = None
     current = url
     for _ in range(MAX_REDIRECTS + 1):
         try:
-            response = await client.head(current)
+            response = client.head(current)
             if response.status_code in _RETRY_WITH_GET:
-                async with client.stream("GET", current) as streamed:
+                with client.stream("GET", current) as streamed:  # the body is not read
                     response = streamed
         except httpx.TimeoutException:
             return LinkResult(url, None, f"no answer in {REQUEST_TIMEOUT:.0f} s", moved_to)
@@ -67,29 +67,28 @@ async def _check_one(client: httpx.AsyncClient, url: str) -> LinkResult:
     return LinkResult(url, None, "too many redirects", moved_to)
 
 
-async def _check_all(urls: list[str]) -> dict[str, LinkResult]:
-    limits = httpx.Limits(max_connections=CONCURRENCY)
+def _check_all(urls: list[str]) -> dict[str, LinkResult]:
+    """Every URL asked concurrently (threads: this may run where an event loop already does)."""
     headers = {"User-Agent": f"coursepack/{__version__} (link check)"}
-    semaphore = asyncio.Semaphore(CONCURRENCY)
-    async with httpx.AsyncClient(
+    limits = httpx.Limits(max_connections=CONCURRENCY)
+    results: dict[str, LinkResult] = {}
+    with httpx.Client(
         timeout=REQUEST_TIMEOUT, follow_redirects=False, limits=limits, headers=headers
     ) as client:
-
-        async def bounded(url: str) -> LinkResult:
-            async with semaphore:
-                return await _check_one(client, url)
-
-        tasks = {url: asyncio.ensure_future(bounded(url)) for url in urls}
-        done, pending = await asyncio.wait(tasks.values(), timeout=TOTAL_TIMEOUT)
-        for task in pending:
-            task.cancel()
-        results: dict[str, LinkResult] = {}
-        for url, task in tasks.items():
-            if task in done and not task.cancelled() and task.exception() is None:
-                results[url] = task.result()
-            else:
-                results[url] = LinkResult(url, None, f"not checked within {TOTAL_TIMEOUT:.0f} s")
-        return results
+        pool = ThreadPoolExecutor(max_workers=CONCURRENCY, thread_name_prefix="linkcheck")
+        try:
+            futures = {pool.submit(_check_one, client, url): url for url in urls}
+            done, _ = wait(futures, timeout=TOTAL_TIMEOUT)
+            for future, url in futures.items():
+                if future in done and future.exception() is None:
+                    results[url] = future.result()
+                else:
+                    results[url] = LinkResult(
+                        url, None, f"not checked within {TOTAL_TIMEOUT:.0f} s"
+                    )
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+    return results
 
 
 def check_links(places: Iterable[tuple[str, Position]]) -> list[Problem]:
@@ -99,7 +98,7 @@ def check_links(places: Iterable[tuple[str, Position]]) -> list[Problem]:
         by_url.setdefault(url, []).append(pos)
     if not by_url:
         return []
-    results = asyncio.run(_check_all(sorted(by_url)))
+    results = _check_all(sorted(by_url))
     problems: list[Problem] = []
     for url, result in sorted(results.items()):
         for pos in by_url[url]:

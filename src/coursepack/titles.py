@@ -8,9 +8,10 @@ come from the language tables ("Video on YouTube" is ``title.videoOn`` in the co
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from coursepack.i18n import strings_for
+from coursepack.i18n import words as language_words
 from coursepack.model import Item
 
 # file endings dropped from a title made from a URL (documents keep theirs, in capitals)
@@ -22,7 +23,10 @@ _DOCUMENTS = frozenset({"pdf", "docx", "pptx"})
 _VIDEO_HOSTS = {"youtube.com": "YouTube", "youtu.be": "YouTube", "m.youtube.com": "YouTube"}
 
 
+@lru_cache(maxsize=65536)
 def item_title(item: Item, language: str) -> str:
+    """The title shown for ``item`` (cached: the page, the configuration and the manifests
+    all ask for it)."""
     if item.explicit_title:
         return item.explicit_title
     if item.is_task:
@@ -46,7 +50,7 @@ def link_title(url: str, language: str) -> str:
     except ValueError:
         return url
     host = parts.netloc.lower().removeprefix("www.")
-    video_on = strings_for(language)["title.videoOn"]
+    video_on = language_words(language)["title.videoOn"]
     if host in _VIDEO_HOSTS:
         return video_on.replace("{host}", _VIDEO_HOSTS[host])
     if host == "vimeo.com" or host.endswith(".vimeo.com"):

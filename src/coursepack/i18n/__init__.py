@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
+from types import MappingProxyType
 from typing import Any
 
 
@@ -25,7 +27,15 @@ def available_languages() -> list[str]:
 
 
 def strings_for(language: str) -> dict[str, str]:
-    """English, overlaid with the closest table for ``language`` ('pt-BR' -> 'pt-br', 'pt')."""
+    """English, overlaid with the closest table for ``language`` ('pt-BR' -> 'pt-br', 'pt').
+
+    A new dict each call (callers may change it); ``words`` is the shared, cached one."""
+    return dict(words(language))
+
+
+@cache
+def words(language: str) -> Mapping[str, str]:
+    """The words of ``language`` (see ``strings_for``), read-only and cached."""
     merged = dict(_table("en") or {})
     lang = language.lower()
     candidates = [lang.split("-")[0], lang] if "-" in lang else [lang]
@@ -33,7 +43,7 @@ def strings_for(language: str) -> dict[str, str]:
         table = _table(candidate)
         if table and candidate != "en":
             merged.update(table)
-    return merged
+    return MappingProxyType(merged)
 
 
 def has_words_for(language: str) -> bool:
