@@ -11,8 +11,9 @@ import re
 from functools import lru_cache
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from coursepack.i18n import course_words
 from coursepack.i18n import words as language_words
-from coursepack.model import Item
+from coursepack.model import Course, Item
 
 # file endings dropped from a title made from a URL (documents keep theirs, in capitals)
 _TITLE_EXTENSIONS = frozenset(
@@ -23,15 +24,26 @@ _DOCUMENTS = frozenset({"pdf", "docx", "pptx"})
 _VIDEO_HOSTS = {"youtube.com": "YouTube", "youtu.be": "YouTube", "m.youtube.com": "YouTube"}
 
 
-@lru_cache(maxsize=65536)
+def display_title(course: Course, item: Item) -> str:
+    """The title shown for ``item`` of ``course``: its author's, or one made from its URL or
+    prompt, in the course's words (its language, and its own ``words:``)."""
+    words = course_words(course.language, course.words)
+    return _title(item, words["title.videoOn"])
+
+
 def item_title(item: Item, language: str) -> str:
-    """The title shown for ``item`` (cached: the page, the configuration and the manifests
-    all ask for it)."""
+    """The title of ``item`` in ``language``'s words (without a course's own words)."""
+    return _title(item, language_words(language)["title.videoOn"])
+
+
+@lru_cache(maxsize=65536)
+def _title(item: Item, video_on: str) -> str:
+    # cached: the page, the configuration, the manifests and the report all ask for it
     if item.explicit_title:
         return item.explicit_title
     if item.is_task:
         return task_title(item.prompt or "")
-    return link_title(item.url or "", language)
+    return link_title(item.url or "", video_on)
 
 
 def task_title(prompt: str, limit: int = 80) -> str:
@@ -43,14 +55,13 @@ def task_title(prompt: str, limit: int = 80) -> str:
     return first
 
 
-def link_title(url: str, language: str) -> str:
+def link_title(url: str, video_on: str) -> str:
     """A readable title from a URL: the last path segment, humanised, or the host."""
     try:
         parts = urlsplit(url)
     except ValueError:
         return url
     host = parts.netloc.lower().removeprefix("www.")
-    video_on = language_words(language)["title.videoOn"]
     if host in _VIDEO_HOSTS:
         return video_on.replace("{host}", _VIDEO_HOSTS[host])
     if host == "vimeo.com" or host.endswith(".vimeo.com"):
@@ -68,3 +79,14 @@ def link_title(url: str, language: str) -> str:
     if parse_qs(parts.query).get("v"):
         return video_on.replace("{host}", host)
     return host or url
+
+
+def task_heading(item: Item, words: int = 8) -> str:
+    """A TASK's heading on its card: its title, or the first words of its prompt."""
+    if item.explicit_title:
+        return item.explicit_title
+    text = " ".join((item.prompt or "").split())
+    parts = text.split(" ")
+    if len(parts) <= words:
+        return text
+    return " ".join(parts[:words]).rstrip(",;:") + "…"

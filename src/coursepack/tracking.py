@@ -15,10 +15,10 @@ from typing import Any
 
 from coursepack import __version__
 from coursepack.completion import counted_keys
-from coursepack.i18n import strings_for
+from coursepack.i18n import course_words
 from coursepack.ids import short_hash
 from coursepack.model import Course
-from coursepack.titles import item_title
+from coursepack.titles import display_title
 from coursepack.xapi import vocab
 
 CONFIG_FILE = "coursepack-config.js"
@@ -193,7 +193,7 @@ def runtime_config(
                             id=item.id,
                             key=vocab.item_key(module, item),
                             kind=item.kind.value,
-                            title=item_title(item, course.language),
+                            title=display_title(course, item),
                             iri=vocab.item_iri(course, module, item),
                             definition=vocab.item_definition(course, item),
                             url=item.url,
@@ -222,7 +222,7 @@ def runtime_config(
             storage_key="coursepack:" + short_hash(course.id, 12),
         ),
         modules=modules,
-        strings=strings_for(course.language),
+        strings=course_words(course.language, course.words),
         target=target,
         lrs=lrs,
     )

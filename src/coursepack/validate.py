@@ -43,6 +43,7 @@ COURSE_KEYS = {
     "modules",
     "lms",
     "tracking",
+    "words",
 }
 MODULE_ENTRY_KEYS = {"file", "id", "title"}
 TRACKING_KEYS = {"lrs"}
@@ -51,6 +52,7 @@ CREDENTIAL_KEYS = {"password", "auth", "username", "user", "key", "secret", "tok
 
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _VERSION = re.compile(r"[A-Za-z0-9._+-]+")
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,7 @@ class _Validator:
         completion = self._completion(data)
         lms = self._lms(data)
         lrs = self._tracking(data)
+        words = self._course_words(data)
         options: dict[str, Any] = {}
         for key, cls in sorted(option_keys.items()):
             options[cls.name] = cls.parse_options(data.get(key), data.at(key), self.problems)
@@ -127,6 +130,7 @@ class _Validator:
             media=self.source.media,
             target_options=MappingProxyType(options),
             positions=MappingProxyType(dict(data.value_pos)),
+            words=MappingProxyType(words),
         )
         items = sum(len(m.items) for m in modules)
         if items > MAX_ITEMS:
@@ -142,7 +146,7 @@ class _Validator:
         self._links_twice(modules)
         self._videos(modules)
         self._unlisted_modules()
-        self._words(data, language)
+        self._words(data, language, words)
         for junk in self.source.media_junk:
             self.warn(
                 Position(junk),
@@ -242,16 +246,20 @@ class _Validator:
                     "add it to 'modules' in course.yaml, or move it out of the course folder",
                 )
 
-    def _words(self, data: YamlMap, language: str) -> None:
+    def _words(self, data: YamlMap, language: str, own: dict[str, str]) -> None:
         from coursepack.i18n import available_languages, has_words_for
+        from coursepack.i18n import words as table_words
 
+        if own.keys() >= table_words("en").keys():
+            return  # the course brings every word itself
         if language and _LANGUAGE.match(language) and not has_words_for(language):
             shipped = ", ".join(available_languages())
             self.warn(
                 data.at("language"),
                 f"no words for language '{language}': learners see the interface (buttons, "
                 "progress, notices) in English",
-                f"coursepack ships words for: {shipped}",
+                f"coursepack ships words for: {shipped}; give this course its own words "
+                "under 'words:' in course.yaml (docs/words.md)",
             )
 
     def _required_text(self, data: YamlMap, key: str) -> str:
@@ -332,6 +340,43 @@ class _Validator:
             )
             return None
         return str(value)
+
+    def _course_words(self, data: YamlMap) -> dict[str, str]:
+        """``words:``: the course's own interface words, checked against the language table's
+        keys and placeholders."""
+        from coursepack.i18n import words as table_words
+
+        value = data.get("words")
+        if value is None:
+            return {}
+        if not isinstance(value, YamlMap):
+            self.problem(
+                data.at("words"),
+                "'words' must be a mapping of interface words",
+                "e.g. 'task.heading: Exercise {number}'",
+            )
+            return {}
+        english = table_words("en")
+        unknown_keys(value, set(english), "words", self.problems)
+        found: dict[str, str] = {}
+        for key in value:
+            if key not in english:
+                continue
+            text = text_of(value, key, self.problems).strip()
+            wanted = sorted(_PLACEHOLDER.findall(english[key]))
+            given = sorted(_PLACEHOLDER.findall(text))
+            if not text:
+                self.problem(value.at(key), f"the word '{key}' is empty", "write the words")
+            elif given != wanted:
+                shown = ", ".join("{" + name + "}" for name in wanted) or "none"
+                self.problem(
+                    value.at(key),
+                    f"the word '{key}' has the placeholders {given or 'none'}; it needs {shown}",
+                    f"keep the placeholders of the table, e.g. '{english[key]}'",
+                )
+            else:
+                found[key] = text
+        return found
 
     def _tracking(self, data: YamlMap) -> LrsSettings | None:
         value = data.get("tracking")

@@ -50,3 +50,17 @@ def has_words_for(language: str) -> bool:
     """Whether a table of ``language`` (or of its primary language: 'fr-CA' -> 'fr') ships."""
     lang = language.lower()
     return _table(lang) is not None or _table(lang.split("-")[0]) is not None
+
+
+@cache
+def _with_overrides(language: str, overrides: tuple[tuple[str, str], ...]) -> Mapping[str, str]:
+    merged = dict(words(language))
+    merged.update(overrides)
+    return MappingProxyType(merged)
+
+
+def course_words(language: str, overrides: Mapping[str, str]) -> Mapping[str, str]:
+    """The words of a course: its language's table with the course's own ``words:`` over it."""
+    if not overrides:
+        return words(language)
+    return _with_overrides(language, tuple(sorted(overrides.items())))

@@ -23,14 +23,14 @@ from importlib import resources
 from markupsafe import Markup, escape
 
 from coursepack.completion import counted, progress_unit
-from coursepack.i18n import strings_for
+from coursepack.i18n import course_words
 from coursepack.model import Course, Item, ItemKind, Module, Section
 from coursepack.output import OutputFile
 from coursepack.render.embeds import Embed, embed_for, host_label
 from coursepack.render.markdown import MarkdownRenderer, is_external_link, is_safe_link
 from coursepack.render.theme import Strings, theme_environment
 from coursepack.templating import templates_dir
-from coursepack.titles import item_title
+from coursepack.titles import display_title, task_heading
 from coursepack.tracking import CONFIG_FILE, RuntimeConfig, config_script
 from coursepack.xapi import vocab
 
@@ -60,6 +60,7 @@ _RTL = frozenset({"ar", "fa", "he", "ur", "ps", "sd", "yi", "dv", "ug", "ku"})
 class ItemView:
     item: Item
     title: str  # the item's display title (coursepack.titles)
+    heading: str  # a TASK card's heading: its title, or the first words of its prompt
     key: str  # state key "module/item"
     dom_id: str
     intro_html: Markup
@@ -113,7 +114,7 @@ def item_dom_id(module: Module, item: Item) -> str:
 
 
 def render_course(course: Course) -> RenderedCourse:
-    strings = strings_for(course.language)
+    strings = course_words(course.language, course.words)
     media = frozenset(m.path for m in course.media)
     md = MarkdownRenderer(media=media, heading_offset=2, new_tab_text=strings["opensNewTab"])
 
@@ -135,7 +136,7 @@ def render_course(course: Course) -> RenderedCourse:
                 if item.is_task:
                     task_counter += 1
                     number = task_counter
-                items.append(_item_view(module, item, md, media, number, course.language))
+                items.append(_item_view(course, module, item, md, media, number))
             prev, nxt = neighbours[(module.id, section.id)]
             sections.append(
                 SectionView(
@@ -189,12 +190,12 @@ def render_course(course: Course) -> RenderedCourse:
 
 
 def _item_view(
+    course: Course,
     module: Module,
     item: Item,
     md: MarkdownRenderer,
     media: frozenset[str],
     number: int,
-    language: str,
 ) -> ItemView:
     url = item.url or ""
     link_ok = bool(url) and is_safe_link(url)
@@ -202,7 +203,8 @@ def _item_view(
     prompt = md.render(item.prompt or "") if item.is_task else Markup("")
     return ItemView(
         item=item,
-        title=item_title(item, language),
+        title=display_title(course, item),
+        heading=task_heading(item) if item.is_task else "",
         key=vocab.item_key(module, item),
         dom_id=item_dom_id(module, item),
         intro_html=md.render(item.intro_md),

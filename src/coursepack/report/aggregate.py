@@ -37,7 +37,7 @@ from coursepack.report.model import (
     TaskColumn,
     TaskSummary,
 )
-from coursepack.titles import item_title
+from coursepack.titles import display_title
 from coursepack.xapi import vocab
 
 _COMPLETED = vocab.VERBS["completed"]
@@ -93,7 +93,7 @@ class Aggregator:
                     self._kind[iri] = _TASK
                     self._tasks.append(
                         TaskColumn(
-                            iri, module.id, module.title, item.id, item_title(item, course.language)
+                            iri, module.id, module.title, item.id, display_title(course, item)
                         )
                     )
                 else:

@@ -32,7 +32,11 @@ ITEM_KINDS = ("READ", "WATCH", "TASK")
 
 # Possessive quantifiers (*+, ++) throughout: a line of tens of thousands of spaces must not
 # make a pattern backtrack (every pattern here is linear in the line's length).
-_ITEM_LINE = re.compile(r"^(READ|WATCH|TASK)\b\s*+(?:\{#([^}\s]*+)\}\s*+)?:(.*)$")
+# 'TASK [Short title] {#id}: prompt' (the title and the id are optional, in either order)
+_ITEM_LINE = re.compile(
+    r"^(READ|WATCH|TASK)\b\s*+(?:\[([^\]\n]*+)\]\s*+)?(?:\{#([^}\s]*+)\}\s*+)?"
+    r"(?:\[([^\]\n]*+)\]\s*+)?:(.*)$"
+)
 _NEAR_ITEM = re.compile(r"^(read|watch|task)\s*+(\{#[^}]*+\}\s*+)?:", re.IGNORECASE)
 # '- READ: url', '* TASK: ...', '+ WATCH: ...': an item written as a list entry
 _LIST_MARKER = re.compile(r"^[-*+][ \t]++")
@@ -311,13 +315,15 @@ def parse_markdown_module(text: str, file: str, problems: Problems | list[Proble
             continue
         item_match = _ITEM_LINE.match(item_text) if indent < 4 else None
         if item_match:
-            kind, explicit, rest = item_match.group(1), item_match.group(2), item_match.group(3)
+            kind, explicit, rest = item_match.group(1), item_match.group(3), item_match.group(5)
+            named = item_match.group(2) if item_match.group(2) is not None else item_match.group(4)
             value = rest.strip()
-            value_col = shift + item_match.start(3) + 1 + (len(rest) - len(rest.lstrip()))
+            value_col = shift + item_match.start(5) + 1 + (len(rest) - len(rest.lstrip()))
             pos = Position(file, lineno, indent + 1)
-            link_title: str | None = None
+            link_title: str | None = (named or "").strip() or None
             if kind != "TASK":
-                value, link_title = _split_link(value)
+                value, from_link = _split_link(value)
+                link_title = link_title or from_link
             else:
                 scan(rest, lineno, value_col)
             item = RawItem(

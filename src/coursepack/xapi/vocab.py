@@ -11,7 +11,7 @@ from typing import Final
 from urllib.parse import urlsplit
 
 from coursepack.model import Course, Item, ItemKind, Module, Section
-from coursepack.titles import item_title
+from coursepack.titles import display_title
 
 XAPI_VERSION: Final = "1.0.3"
 
@@ -126,7 +126,7 @@ def task_definition(course: Course, item: Item) -> dict[str, object]:
     """The activity definition of a TASK (a cmi.interaction of type long-fill-in)."""
     definition: dict[str, object] = {
         "type": ACTIVITY_TYPES["task"],
-        "name": language_map(course, item_title(item, course.language)),
+        "name": language_map(course, display_title(course, item)),
         "interactionType": TASK_INTERACTION_TYPE,
     }
     if item.prompt:
@@ -139,7 +139,7 @@ def item_definition(course: Course, item: Item) -> dict[str, object]:
         return task_definition(course, item)
     definition: dict[str, object] = {
         "type": activity_type(item.kind),
-        "name": language_map(course, item_title(item, course.language)),
+        "name": language_map(course, display_title(course, item)),
     }
     if item.url and is_absolute_iri(item.url):  # a media file in the package has no IRL
         definition["moreInfo"] = item.url
