@@ -124,6 +124,27 @@ CATALOGUE: tuple[Kind, ...] = (
         "'title' must be text, not a list",
         "write the value as the hint says",
     ),
+    Kind(
+        "CP113",
+        r"theme \w+ \S+ has a contrast of",
+        "a brand colour with too little contrast",
+        "theme primary #66aaff has a contrast of 2.22:1 with the text and backgrounds it meets",
+        "use the nearest colour that passes, which the hint names",
+    ),
+    Kind(
+        "CP114",
+        r"theme \w+ '|'theme' must be",
+        "a theme setting that cannot be used",
+        "theme logo 'media/logo.png' is not a file of the course's media/ folder",
+        "put logos, covers and fonts in media/; write colours as #rrggbb",
+    ),
+    Kind(
+        "CP115",
+        r"the word '|'words' must be",
+        "an interface word that does not fit its table",
+        "the word 'task.heading' has the placeholders none; it needs {number}",
+        "keep the placeholders of the table",
+    ),
     # -- modules and items ---------------------------------------------------------------------
     Kind(
         "CP200",

@@ -123,6 +123,8 @@ class Course:
     #: each target's own course.yaml options, by target name, as that target parsed them
     #: (``Target.parse_options``); frozen
     target_options: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    #: the course's brand (``theme:``): a ``coursepack.theme.Theme``, or None
+    theme: Any = None
     #: the course's own interface words (``words:`` in course.yaml), over its language's table
     words: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     #: where each top-level key of course.yaml stands (for problems about the course)

@@ -32,6 +32,7 @@ from coursepack.source import COURSE_FILE, CourseSource
 from coursepack.source.files import MEDIA_DIR
 from coursepack.source.modules import RawItem, RawModule, RawSection, unknown_keys
 from coursepack.source.yamlsrc import YamlList, YamlMap, text_of
+from coursepack.theme import parse_theme
 
 COURSE_KEYS = {
     "id",
@@ -44,6 +45,7 @@ COURSE_KEYS = {
     "lms",
     "tracking",
     "words",
+    "theme",
 }
 MODULE_ENTRY_KEYS = {"file", "id", "title"}
 TRACKING_KEYS = {"lrs"}
@@ -112,6 +114,7 @@ class _Validator:
         lms = self._lms(data)
         lrs = self._tracking(data)
         words = self._course_words(data)
+        theme = parse_theme(data.get("theme"), data.at("theme"), self.problems, self.media_paths)
         options: dict[str, Any] = {}
         for key, cls in sorted(option_keys.items()):
             options[cls.name] = cls.parse_options(data.get(key), data.at(key), self.problems)
@@ -131,6 +134,7 @@ class _Validator:
             target_options=MappingProxyType(options),
             positions=MappingProxyType(dict(data.value_pos)),
             words=MappingProxyType(words),
+            theme=theme,
         )
         items = sum(len(m.items) for m in modules)
         if items > MAX_ITEMS:

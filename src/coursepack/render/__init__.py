@@ -30,6 +30,7 @@ from coursepack.render.embeds import Embed, embed_for, host_label
 from coursepack.render.markdown import MarkdownRenderer, is_external_link, is_safe_link
 from coursepack.render.theme import Strings, theme_environment
 from coursepack.templating import templates_dir
+from coursepack.theme import brand_css
 from coursepack.titles import display_title, task_heading
 from coursepack.tracking import CONFIG_FILE, RuntimeConfig, config_script
 from coursepack.xapi import vocab
@@ -162,7 +163,7 @@ def render_course(course: Course) -> RenderedCourse:
 
     unit = progress_unit(course)
     total = len(counted(course))
-    css = (templates_dir() / _CSS_TEMPLATE).read_bytes()
+    css = (templates_dir() / _CSS_TEMPLATE).read_bytes() + brand_css(course.theme).encode()
     lang = course.language
     page = (
         theme_environment()
