@@ -8,6 +8,7 @@ and the course (vocab.scorm_registration, computed in the browser).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -134,6 +135,15 @@ def test_the_same_learner_keeps_one_registration_across_attempts_and_a_resume(
     assert [s["verb"]["id"] for s in lrs.statements(registration=theirs)] == [
         vocab.VERBS["initialized"]
     ]
+    # The learner leaves: the page's last statement goes out now and is awaited here, so that
+    # it cannot reach the LRS while the next test runs (a slow machine showed that race).
+    frame.page.close()
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        verbs = [s["verb"]["id"] for s in lrs.statements(registration=theirs)]
+        if vocab.VERBS["suspended"] in verbs:
+            break
+        time.sleep(0.2)
 
 
 def test_without_an_lms_the_dual_tracked_package_sends_nothing_and_says_why(
