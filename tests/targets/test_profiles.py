@@ -154,8 +154,12 @@ def test_moodle_runtime_defaults_keep_resume_working_in_every_scorm_package(
         settings = package(target, "moodle").config()["target"]
         assert settings["exitIncomplete"] == "suspend"
         assert settings["exitComplete"] == "suspend"
-    # elsewhere a completed SCORM 2004 attempt ends normally
-    assert package("scorm2004-3rd", "generic").config()["target"]["exitComplete"] == "normal"
+    # the generic profile is as safe in Moodle: a completed attempt is suspended, not ended,
+    # and the only navigation request is one Moodle passes over (suspendAll)
+    generic = package("scorm2004-3rd", "generic").config()["target"]
+    assert generic["exitComplete"] == "suspend"
+    assert generic["navRequestOnExit"] == {"suspend": "suspendAll"}
+    assert package("scorm12", "generic").config()["target"]["exitComplete"] == "suspend"
 
 
 def test_cornerstone_runtime_defaults_put_the_score_first_and_never_complete_a_failure(

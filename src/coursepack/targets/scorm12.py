@@ -48,9 +48,11 @@ class Scorm12(Target):
         "interactionIdLimit": 255,
         "interactionType": "fill-in",
         "interactionResult": "neutral",
-        # cmi.core.exit while incomplete / once completed (1.2 has no "normal": "" ends it)
+        # cmi.core.exit while incomplete / once completed: "suspend" both, so that an LMS
+        # keeps suspend_data (the reflections) for a completed attempt too (1.2's "" would end
+        # the attempt, and Moodle then starts a new one without the saved state)
         "exitIncomplete": "suspend",
-        "exitComplete": "",
+        "exitComplete": "suspend",
     }
 
     def _q(self, tag: str, prefix: str | None = None) -> str:

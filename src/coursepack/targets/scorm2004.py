@@ -84,12 +84,19 @@ RUNTIME_2004: dict[str, Any] = {
     "interactionResult": "neutral",
     # set in this order when they are sent (Cornerstone: a score after the status is lost)
     "statusOrder": ["score", "completion", "success"],
-    # cmi.exit when the learner leaves before completing / after completing
+    # cmi.exit when the learner leaves before completing / after completing. "suspend" after
+    # completing too: an LMS may drop the suspend_data of an attempt that ended normally and
+    # start a new one (Moodle does), and the learner's reflections would be lost with it; the
+    # completion the LMS records comes from completion_status, not from cmi.exit.
     "exitIncomplete": "suspend",
-    "exitComplete": "normal",
+    "exitComplete": "suspend",
     # adl.nav.request on the learner's explicit "Exit course", by the cmi.exit value sent
-    # (the LMS acts on it after Terminate): leave the whole course, keeping or ending it
-    "navRequestOnExit": {"suspend": "suspendAll", "normal": "exitAll"},
+    # (the LMS acts on it after Terminate). Only suspendAll: Moodle rewrites nav requests with
+    # regexes in which "exit" matches before "exitAll", sends exit/exitAll/abandon/abandonAll
+    # through a sequencer that prints an HTML notice into the Commit answer, and its own API
+    # script then throws; a value its patterns do not know (suspendAll) passes untouched, and
+    # SCORM Cloud-style LMSs and strict runtimes take it as "leave the course, keep it".
+    "navRequestOnExit": {"suspend": "suspendAll"},
 }
 
 
