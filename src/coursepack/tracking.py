@@ -112,6 +112,7 @@ class CourseConfig:
     version: str
     completion: str
     counted: tuple[str, ...]  # the items whose completion completes the course
+    score: str  # "none" | "progress": what the package reports as a score
     iri: str
     definition: Mapping[str, object]
     storage_key: str
@@ -125,6 +126,7 @@ class CourseConfig:
             "version": self.version,
             "completion": self.completion,
             "counted": list(self.counted),
+            "score": self.score,
             "iri": self.iri,
             "definition": dict(self.definition),
             "storageKey": self.storage_key,
@@ -215,6 +217,7 @@ def runtime_config(
             version=course.version,
             completion=course.completion.value,
             counted=tuple(counted_keys(course)),
+            score=course.score.value,
             iri=vocab.course_iri(course),
             definition=vocab.course_definition(course),
             # localStorage key namespace: stable per course IRI, not per version, so that
