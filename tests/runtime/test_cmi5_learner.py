@@ -11,6 +11,7 @@ statement passes Learning Locker's validator.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import time
@@ -202,6 +203,36 @@ def assert_session_rules(statements: list[dict[str, Any]], launch: Launch) -> No
             assert s["object"]["id"] != launch.activity_id
 
 
+def assert_last_state_saved_before_terminated(
+    launcher: Cmi5Launcher, launch: Launch, keys: list[str]
+) -> None:
+    """The AU's last State PUT reached the LMS before the request carrying terminated (the
+    last statements POST: nothing follows terminated), and it holds every completed TASK."""
+    requests = [
+        (method, path, (query.get("stateId") or [""])[0])
+        for method, path, query in launcher.requests
+        if path.startswith("/lrs/")
+    ]
+    state_puts = [
+        i
+        for i, (method, path, state_id) in enumerate(requests)
+        if method == "PUT" and path == "/lrs/activities/state" and state_id != "LMS.LaunchData"
+    ]
+    posts = [i for i, (m, p, _) in enumerate(requests) if m == "POST" and p == "/lrs/statements"]
+    assert state_puts and posts
+    assert state_puts[-1] < posts[-1], requests[-6:]
+    (document,) = [
+        body
+        for (activity, _, registration, state_id), (_, body) in launcher.documents.items()
+        if activity == launch.activity_id
+        and registration == launch.registration
+        and state_id != "LMS.LaunchData"
+    ]
+    saved = json.loads(json.loads(document)["state"])
+    done = {f"{m}/{t}" for m, tasks in saved["t"].items() for t, e in tasks.items() if e[0] == 1}
+    assert set(keys) <= done
+
+
 # ----------------------------------------------------------------------------------------
 # tests
 
@@ -237,6 +268,7 @@ def test_learner_completes_an_au_and_the_lrs_gets_the_defined_statements_in_orde
         assert CMI5 not in categories(s)
     experienced = [s for s in statements if s["verb"]["id"] == V["experienced"]]
     assert [s["object"]["id"].rsplit("/", 1)[-1] for s in experienced] == [read_key.split("/")[1]]
+    assert_last_state_saved_before_terminated(launcher, launch, keys)
     # the token was fetched once, and LMS.LaunchData was read, never written
     assert launcher.fetch_calls[launch.fetch_key] == 1
     assert launcher.launch_data_writes == []
