@@ -74,13 +74,25 @@
     var reportedStop = false;
 
     // --- the session record (sessionStorage): token and defined statements already sent
+    /** {token: string, sent: {verb: true}, startMs: number}; anything else stored is dropped. */
     function readSession() {
+      var value;
       try {
-        var value = JSON.parse((store && store.getItem(sessionKey)) || "null");
-        return value && typeof value === "object" ? value : {};
+        value = JSON.parse((store && store.getItem(sessionKey)) || "null");
       } catch (err) {
         return {};
       }
+      var out = {};
+      if (!value || typeof value !== "object") return out;
+      if (typeof value.token === "string" && value.token) out.token = value.token;
+      if (value.sent && typeof value.sent === "object" && !Array.isArray(value.sent)) {
+        out.sent = {};
+        ["initialized", "completed", "terminated"].forEach(function (verb) {
+          if (value.sent[verb] === true) out.sent[verb] = true;
+        });
+      }
+      if (typeof value.startMs === "number" && isFinite(value.startMs) && value.startMs > 0) out.startMs = value.startMs;
+      return out;
     }
 
     function writeSession(update) {

@@ -239,3 +239,15 @@ test("session-end: a failed save still closes the session; pagehide never waits"
   });
   assert.deepEqual(steps, ["save", "announce", "finish"], "all in the same task");
 });
+
+test("cmi5: garbage in the session record (sessionStorage) is dropped, the session starts", async () => {
+  for (const stored of ["{", "[]", '{"token":{"x":1},"sent":"terminated","startMs":"soon"}', '{"sent":{"terminated":"yes"},"token":""}']) {
+    const p = page("cmi5", CMI5_SEARCH, cmi5Reply(() => false));
+    p.win.sessionStorage.setItem("coursepack:cmi5:" + p.win.CoursepackXAPI.shortHash("http://127.0.0.1:9/fetch/k1"), stored);
+    const started = await p.adapter.start();
+    assert.equal(started.connected, true, stored);
+    assert.equal(p.fetch.requests[0].url, "http://127.0.0.1:9/fetch/k1", "a new token is fetched");
+    await idle(p);
+    assert.ok(p.events.includes("request POST statements initialized"), stored);
+  }
+});
