@@ -12,7 +12,7 @@ import pytest
 
 from coursepack.build import build_course
 from tests.runtime.learner import VISIBLE, complete_task, section_keys, wait_started
-from tests.support.scorm_harness import unzip_package
+from tests.support.scorm_harness import ScormHarness, ScormSite, unzip_package
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -132,3 +132,51 @@ def test_hostile_saved_state_in_this_browser_leaves_the_course_working(
     complete_task(card, "Still working.")
     open_and_check(page, base + "index.html", errors)
     assert page.evaluate(f"() => Coursepack.state().tasks['{task}'].text") == "Still working."
+
+
+SUSPEND_DATA = [
+    "{",
+    "not json at all",
+    "null",
+    "[1,2,3]",
+    '{"v":1,"s":{"x":1},"o":["m"],"t":"everything","c":{}}',
+    '{"v":1,"s":"other/s","o":{"other":"r1 r2"},"t":{"other":{"t":[1,1,"0",5,"x"]}}}',
+    '{"v":1,"t":{"%m":{"%t":[1,1e400,"zzzzzzzzzzzz",-3,12]}},"c":"Infinity"}',
+    '{"v":9}',
+    "x" * 4000,
+]
+
+
+def test_hostile_suspend_data_and_bookmark_from_the_lms_leave_the_course_working(
+    scorm_site: ScormSite, scorm_harness: ScormHarness, example_zip: Path
+) -> None:
+    folder = scorm_site.add_package(example_zip)
+    for suspend in SUSPEND_DATA:
+        if "%m" in suspend:
+            frame = scorm_harness.open(folder, version="1.2")
+            wait_started(frame)
+            module, task = frame.evaluate(
+                "() => Coursepack.config.modules.flatMap(m => m.sections.flatMap(s => s.items))"
+                ".find(i => i.kind === 'task').key.split('/')"
+            )
+            suspend = suspend.replace("%m", module).replace("%t", task)
+        cmi = {
+            "core": {
+                "entry": "resume",
+                "lesson_location": "other/section",
+                "lesson_status": "incomplete",
+            },
+            "suspend_data": suspend,
+        }
+        frame = scorm_harness.open(folder, version="1.2", cmi=cmi)
+        wait_started(frame)
+        assert scorm_harness.page_errors == [], suspend[:80]
+        assert frame.evaluate("() => Coursepack.session().connected") is True
+        assert frame.locator(VISIBLE).count() == 1, suspend[:80]
+        state = frame.evaluate("() => Coursepack.state()")
+        assert state["section"] in section_keys(frame)
+        if suspend in ("{", "not json at all", "x" * 4000):  # it did reach the runtime
+            warnings = frame.evaluate(
+                "() => Coursepack.log.filter(e => e.level === 'warn').map(e => e.message)"
+            )
+            assert "saved state is not readable; starting afresh" in warnings
