@@ -29,6 +29,7 @@ from tests.support.cmi5_launcher import SESSION_EXT, Cmi5Launcher, Launch
 from tests.support.lrs import RalphLRS
 from tests.support.scorm_harness import unzip_package
 from tests.support.xapi_validation import validate_statements
+from tests.xapi.helpers import wait_idle
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -371,7 +372,7 @@ def test_browse_mode_sends_only_initialized_and_terminated(
         complete_task(page, key, "browsing")
     exit_course(page)
     wait_statements(lrs, launch.registration, has_verb(V["terminated"]))
-    time.sleep(0.3)
+    wait_idle(page)
     statements = sorted(
         lrs.statements(registration=launch.registration), key=lambda s: s["timestamp"]
     )
@@ -389,7 +390,7 @@ def test_nothing_is_sent_after_terminated_when_the_learner_stays_on_the_page(
     wait_statements(lrs, launch.registration, has_verb(V["terminated"]))
     open_first_read(page)
     complete_task(page, task_keys(page)[0], "written after Save and exit")
-    time.sleep(0.5)
+    wait_idle(page)
     statements = sorted(
         lrs.statements(registration=launch.registration), key=lambda s: s["timestamp"]
     )

@@ -8,6 +8,7 @@
  *     status: "ok" | "missing" (get: 404) | "unavailable" (the LRS has no State resource:
  *     404/405/501 on PUT, or 403) | "error"
  *   state.resource() -> "unknown" | "available" | "unavailable"
+ *   state.idle() -> Promise     resolves when no State request is in flight
  *
  * A keepalive PUT is sent with keepalive only while the page's keepalive bodies in flight stay
  * within 64 KiB (the browser would refuse the request).
@@ -25,6 +26,24 @@
     var http = o.http;
     var budget = o.budget || X.keepaliveBudget();
     var resource = "unknown";
+    var inFlight = 0;
+    var idleWaiters = [];
+
+    /** Count a request in flight until `promise` settles. */
+    function track(promise) {
+      inFlight++;
+      function done() {
+        inFlight--;
+        if (inFlight) return;
+        var waiters = idleWaiters;
+        idleWaiters = [];
+        waiters.forEach(function (resolve) {
+          resolve();
+        });
+      }
+      promise.then(done, done);
+      return promise;
+    }
 
     function set(value) {
       if (resource === value) return;
@@ -47,7 +66,7 @@
     async function get(stateId, opts) {
       if (resource === "unavailable") return { status: "unavailable", value: null };
       // The course waits for this answer before it starts: don't wait long.
-      var res = await http.request("GET", "activities/state", params(stateId, opts), undefined, false, C.STATE_GET_TIMEOUT_MS);
+      var res = await track(http.request("GET", "activities/state", params(stateId, opts), undefined, false, C.STATE_GET_TIMEOUT_MS));
       if (res.status === 200) {
         set("available");
         var value = res.text;
@@ -77,7 +96,7 @@
       if (keepalive) budget.inFlight += bytes;
       var res;
       try {
-        res = await http.request("PUT", "activities/state", params(stateId, opts), body, keepalive);
+        res = await track(http.request("PUT", "activities/state", params(stateId, opts), body, keepalive));
       } finally {
         if (keepalive) budget.inFlight -= bytes;
       }
@@ -97,6 +116,12 @@
       put: put,
       resource: function () {
         return resource;
+      },
+      idle: function () {
+        return new Promise(function (resolve) {
+          if (!inFlight) resolve();
+          else idleWaiters.push(resolve);
+        });
       },
     };
   }

@@ -26,7 +26,9 @@
  *
  *   tracker.send(partial) -> statement    build it and queue it (outbox), then flush soon
  *   tracker.build(partial) -> statement   build only
- *   tracker.flush({keepalive}) -> Promise<status>     tracker.idle() -> Promise
+ *   tracker.flush({keepalive}) -> Promise<status>
+ *   tracker.idle() -> Promise   no statement or State request in flight, no send due (a retry
+ *                               waiting for its backoff does not count)
  *   tracker.state.get / tracker.state.put             the State resource
  *   tracker.status() -> {mode: "tracking" | "local" | "stopped", note, endpoint, actor,
  *                        registration, pending, sent, dead, lastError, stopped,
@@ -142,7 +144,8 @@
         });
       },
       idle: function () {
-        return enabled ? outbox.idle() : Promise.resolve();
+        if (!enabled) return Promise.resolve();
+        return Promise.all([outbox.idle(), stateResource.idle()]).then(function () {});
       },
       state: {
         get: function (stateId, opts) {

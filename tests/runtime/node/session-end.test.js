@@ -99,6 +99,11 @@ async function idle(p) {
   await settle();
 }
 
+/** The verbs of the statements waiting in the page's outboxes. */
+function verbsWaiting(p) {
+  return p.win.CoursepackXAPI.trackers.flatMap((t) => t.outbox().map((st) => st.verb.id.replace(/^.*\//, "")));
+}
+
 function finalState(p) {
   const st = p.S.emptyState(p.course);
   st.section = "m/s";
@@ -125,8 +130,10 @@ test("cmi5 exit: terminated is sent only after the last State save is answered, 
   await settle();
   holding = true; // the LRS is slow to store the last save
   const ended = endSession(p, "exit");
-  await idle(p);
+  await settle();
   assert.ok(p.fetch.held.length === 1, "the last State PUT is in flight");
+  // finish() queues terminated synchronously: had it run, terminated would be in the outbox
+  assert.deepEqual(verbsWaiting(p), []);
   assert.ok(!p.events.some((e) => e.includes("terminated")), "terminated waits for the State save: " + p.events.join(" | "));
   p.events.push("State answered");
   p.fetch.release();
@@ -188,7 +195,9 @@ test("TinCan exit: the session's last statement is sent only after the last Stat
   await settle();
   holding = true;
   const ended = endSession(p, "exit", (trigger) => p.cp.emit("session:end", { completed: true, durationMs: 1000, trigger }));
-  await idle(p);
+  await settle();
+  assert.equal(p.fetch.held.length, 1, "the last State PUT is in flight");
+  assert.deepEqual(verbsWaiting(p), []);
   assert.ok(!p.events.some((e) => e.includes("terminated")), p.events.join(" | "));
   p.events.push("State answered");
   p.fetch.release();

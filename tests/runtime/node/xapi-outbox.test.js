@@ -238,3 +238,18 @@ test("without endpoint, actor or fetch nothing is kept or sent (local mode)", as
   assert.equal(fetch.requests.length, 0);
   assert.equal([...storage.data.keys()].filter((k) => k.includes(":outbox")).length, 0);
 });
+
+test("idle() waits for State requests in flight too", async () => {
+  const { tracker, fetch } = lab((r) => (r.path === "activities/state" ? "hold" : null));
+  await settle();
+  let idle = false;
+  const put = tracker.state.put("coursepack-state", "{}", {});
+  await settle();
+  tracker.idle().then(() => (idle = true));
+  await settle();
+  assert.equal(idle, false, "a State PUT is in flight");
+  fetch.release();
+  await put;
+  await settle();
+  assert.equal(idle, true);
+});
