@@ -17,6 +17,7 @@ from coursepack.render import (
     LAUNCH_FILE,
     render_course,
     render_package_files,
+    runtime_path,
     runtime_scripts,
     templates_dir,
 )
@@ -72,7 +73,7 @@ def test_script_tags_event_handlers_and_javascript_links_from_course_text_never_
     # the only script elements are the package's own files
     assert re.findall(r"<script[^>]*>", body) == [
         f'<script src="{src}">'
-        for src in [CONFIG_FILE, "runtime/core.js", "runtime/adapter-scorm12.js"]
+        for src in [CONFIG_FILE, *(runtime_path(n) for n in runtime_scripts(["scorm12"]))]
     ]
     assert not re.search(r"<[^>]+\son[a-z]+\s*=", page, re.I), "an event-handler attribute"
     assert not re.search(r"""(href|src)\s*=\s*["']?\s*(javascript|data|vbscript):""", page, re.I)
@@ -233,8 +234,7 @@ def test_package_files_are_sorted_deterministic_and_include_config_css_runtime_m
         LAUNCH_FILE,
         CSS_FILE,
         CONFIG_FILE,
-        "runtime/core.js",
-        "runtime/adapter-scorm12.js",
+        *(runtime_path(n) for n in runtime_scripts(["scorm12"])),
         "media/clip.mp4",
         "media/diagram.png",
     }
@@ -244,10 +244,16 @@ def test_package_files_are_sorted_deterministic_and_include_config_css_runtime_m
     assert first["runtime/core.js"].data == (RUNTIME / "core.js").read_bytes()
 
 
-def test_runtime_scripts_load_core_then_xapi_then_adapters() -> None:
-    assert runtime_scripts(["scorm12"]) == ["core", "scorm12"]
-    assert runtime_scripts(["scorm12", "xapi"]) == ["core", "xapi", "scorm12"]
-    assert runtime_scripts(["xapi", "tincan"]) == ["core", "xapi", "tincan"]
+def test_runtime_scripts_load_core_then_what_the_adapters_need_then_the_adapters() -> None:
+    core = ["util", "state", "device", "session-end", "core"]
+    assert runtime_scripts(["scorm12"]) == [*core, "scorm-api", "scorm12"]
+    dual = runtime_scripts(["scorm12", "xapi"])
+    assert dual[:6] == [*core, "scorm-api"] and dual[-2:] == ["xapi-dual", "scorm12"]
+    assert "xapi-launch" not in dual
+    tincan = runtime_scripts(["xapi", "tincan"])
+    assert tincan[:5] == core and tincan[-1] == "tincan"
+    assert {"xapi-tracker", "xapi-launch", "xapi-progress"} <= set(tincan)
+    assert "xapi-dual" not in tincan and "scorm-api" not in tincan
 
 
 def test_the_page_loads_nothing_from_the_internet(course: Course) -> None:

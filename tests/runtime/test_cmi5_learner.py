@@ -11,6 +11,7 @@ statement passes Learning Locker's validator.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import time
@@ -28,6 +29,7 @@ from tests.support.cmi5_launcher import SESSION_EXT, Cmi5Launcher, Launch
 from tests.support.lrs import RalphLRS
 from tests.support.scorm_harness import unzip_package
 from tests.support.xapi_validation import validate_statements
+from tests.xapi.helpers import wait_idle
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -202,6 +204,36 @@ def assert_session_rules(statements: list[dict[str, Any]], launch: Launch) -> No
             assert s["object"]["id"] != launch.activity_id
 
 
+def assert_last_state_saved_before_terminated(
+    launcher: Cmi5Launcher, launch: Launch, keys: list[str]
+) -> None:
+    """The AU's last State PUT reached the LMS before the request carrying terminated (the
+    last statements POST: nothing follows terminated), and it holds every completed TASK."""
+    requests = [
+        (method, path, (query.get("stateId") or [""])[0])
+        for method, path, query in launcher.requests
+        if path.startswith("/lrs/")
+    ]
+    state_puts = [
+        i
+        for i, (method, path, state_id) in enumerate(requests)
+        if method == "PUT" and path == "/lrs/activities/state" and state_id != "LMS.LaunchData"
+    ]
+    posts = [i for i, (m, p, _) in enumerate(requests) if m == "POST" and p == "/lrs/statements"]
+    assert state_puts and posts
+    assert state_puts[-1] < posts[-1], requests[-6:]
+    (document,) = [
+        body
+        for (activity, _, registration, state_id), (_, body) in launcher.documents.items()
+        if activity == launch.activity_id
+        and registration == launch.registration
+        and state_id != "LMS.LaunchData"
+    ]
+    saved = json.loads(json.loads(document)["state"])
+    done = {f"{m}/{t}" for m, tasks in saved["t"].items() for t, e in tasks.items() if e[0] == 1}
+    assert set(keys) <= done
+
+
 # ----------------------------------------------------------------------------------------
 # tests
 
@@ -237,6 +269,7 @@ def test_learner_completes_an_au_and_the_lrs_gets_the_defined_statements_in_orde
         assert CMI5 not in categories(s)
     experienced = [s for s in statements if s["verb"]["id"] == V["experienced"]]
     assert [s["object"]["id"].rsplit("/", 1)[-1] for s in experienced] == [read_key.split("/")[1]]
+    assert_last_state_saved_before_terminated(launcher, launch, keys)
     # the token was fetched once, and LMS.LaunchData was read, never written
     assert launcher.fetch_calls[launch.fetch_key] == 1
     assert launcher.launch_data_writes == []
@@ -339,7 +372,7 @@ def test_browse_mode_sends_only_initialized_and_terminated(
         complete_task(page, key, "browsing")
     exit_course(page)
     wait_statements(lrs, launch.registration, has_verb(V["terminated"]))
-    time.sleep(0.3)
+    wait_idle(page)
     statements = sorted(
         lrs.statements(registration=launch.registration), key=lambda s: s["timestamp"]
     )
@@ -357,7 +390,7 @@ def test_nothing_is_sent_after_terminated_when_the_learner_stays_on_the_page(
     wait_statements(lrs, launch.registration, has_verb(V["terminated"]))
     open_first_read(page)
     complete_task(page, task_keys(page)[0], "written after Save and exit")
-    time.sleep(0.5)
+    wait_idle(page)
     statements = sorted(
         lrs.statements(registration=launch.registration), key=lambda s: s["timestamp"]
     )

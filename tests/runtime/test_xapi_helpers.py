@@ -1,4 +1,4 @@
-"""runtime/xapi.js in Chromium: ids, durations, actors, launch parameters, statement building.
+"""The xAPI runtime scripts in Chromium: ids, durations, actors, launch parameters, statements.
 
 The tracker is exercised here without sending anything (no endpoint, or ``build()`` only); the
 transport is in test_xapi_transport.py, whole learner runs against Ralph in tests/xapi/.

@@ -60,6 +60,10 @@ class Lab:
     def wait(self, condition: str) -> None:
         self.page.wait_for_function(f"() => {{ const s = t.status(); return {condition}; }}")
 
+    def idle(self) -> None:
+        """Until the tracker has nothing in flight and nothing due (its idle signal)."""
+        self.page.evaluate("() => t.idle()")
+
 
 @pytest.fixture
 def lab(page: Page, tmp_path: Path, http_server: Callable[[Path], StaticServer]) -> Lab:
@@ -155,7 +159,7 @@ def test_a_refused_credential_stops_sending_and_keeps_the_outbox(lab: Lab) -> No
     lab.send(2)
     lab.wait("s.mode === 'stopped'")
     lab.send(3)
-    lab.page.wait_for_timeout(300)
+    lab.idle()
     assert len(lab.lrs.requests) == 1
     status = lab.status()
     assert status["pending"] == 5 and status["stopped"]["status"] == 401

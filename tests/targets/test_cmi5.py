@@ -130,7 +130,8 @@ def test_package_carries_the_xapi_runtime_and_the_cmi5_adapter(
     package: Callable[..., Package],
 ) -> None:
     built = package("cmi5")
-    assert {"cmi5.xml", "index.html", "runtime/xapi.js", "runtime/adapter-cmi5.js"} <= built.names
+    runtime = {"runtime/xapi-tracker.js", "runtime/adapter-cmi5.js"}
+    assert {"cmi5.xml", "index.html", *runtime} <= built.names
     settings = built.config()["target"]
     assert settings["adapter"] == "cmi5"
     assert settings["moduleParam"] == "module"

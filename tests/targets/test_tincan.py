@@ -49,12 +49,11 @@ def test_package_has_one_tincan_xml_at_the_zip_root_and_the_xapi_runtime(tmp_pat
         page = zf.read("index.html").decode()
     assert [n for n in names if n.endswith("tincan.xml")] == ["tincan.xml"]
     assert "imsmanifest.xml" not in names
-    for script in ("runtime/core.js", "runtime/xapi.js", "runtime/adapter-tincan.js"):
+    for script in ("runtime/core.js", "runtime/xapi-tracker.js", "runtime/adapter-tincan.js"):
         assert script in names
-    # classic scripts, in order: config, core, the emitter, then the adapter
-    order = [
-        page.index(s) for s in ("coursepack-config.js", "core.js", "xapi.js", "adapter-tincan")
-    ]
+    # classic scripts, in order: config, core, the tracker and the emitter, then the adapter
+    scripts = ["coursepack-config.js", "core.js", "xapi-tracker.js", "xapi-emitter.js"]
+    order = [page.index(s) for s in [*scripts, "adapter-tincan"]]
     assert order == sorted(order)
 
 

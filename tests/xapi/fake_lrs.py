@@ -1,4 +1,4 @@
-"""A bare page holding runtime/xapi.js (no core, no adapter) and a scripted fake LRS.
+"""A bare page holding the xAPI runtime scripts (no core, no adapter) and a scripted fake LRS.
 
 For the unit tests of the tracker (tests/runtime/test_xapi_*.py): the page is served from
 127.0.0.1 and the fake LRS answers, through Playwright routing, at ``<page origin>/lrs/`` (same
@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
-from coursepack.render import runtime_file
+from coursepack.render import runtime_file, runtime_path, runtime_scripts
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page, Route
@@ -42,8 +42,14 @@ CONFIG = {
         "lrs": None,
     },
 }
-PAGE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>xapi</title></head>
-<body><script src="config.js"></script><script src="xapi.js"></script></body></html>"""
+#: what a TinCan package loads, without core and the adapter: the helpers and the xAPI files
+SCRIPTS = [n for n in runtime_scripts(["tincan"]) if n == "util" or n.startswith("xapi-")]
+PAGE = (
+    '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>xapi</title></head>\n'
+    '<body><script src="config.js"></script>'
+    + "".join(f'<script src="{runtime_path(n)}"></script>' for n in SCRIPTS)
+    + "</body></html>"
+)
 
 Reply = tuple[int, Any] | Callable[["Request"], tuple[int, Any]] | str
 
@@ -120,7 +126,10 @@ def write_site(root: Path) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     (root / "index.html").write_text(PAGE, "utf-8")
     (root / "config.js").write_text(f"window.COURSEPACK_CONFIG = {json.dumps(CONFIG)};", "utf-8")
-    (root / "xapi.js").write_bytes(runtime_file("xapi"))
+    for name in SCRIPTS:
+        path = root / runtime_path(name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(runtime_file(name))
     return root
 
 

@@ -25,6 +25,12 @@ def wait_sent(frame: Page | Frame, timeout_ms: float = 15_000) -> None:
     )
 
 
+def wait_idle(frame: Page | Frame) -> None:
+    """Until every tracker of the page has nothing in flight and nothing due (their idle
+    signal): what the page was going to send has been answered."""
+    frame.evaluate("() => Promise.all(CoursepackXAPI.trackers.map(t => t.idle()))")
+
+
 def tracker_status(frame: Page | Frame, index: int = 0) -> dict[str, Any]:
     status: dict[str, Any] = frame.evaluate("i => CoursepackXAPI.trackers[i].status()", index)
     return status

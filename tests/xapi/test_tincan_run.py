@@ -24,6 +24,7 @@ from tests.xapi.helpers import (
     expected_run,
     tracker_status,
     verb_object_counts,
+    wait_idle,
     wait_sent,
 )
 
@@ -226,7 +227,7 @@ def test_a_refused_credential_stops_sending_keeps_the_outbox_and_tells_the_learn
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
     do_section(page, page, lambda k: "text")
-    page.wait_for_timeout(300)
+    wait_idle(page)
     assert not [u for u in requests if u.startswith(lrs.origin)]
     assert tracker_status(page)["pending"] > 1
 
@@ -245,6 +246,5 @@ def test_nothing_is_sent_after_the_session_ends_when_the_learner_stays_on_the_pa
     assert [s["verb"]["id"] for s in ended][-1] == VERBS["suspended"]
 
     do_section(page, page, reflection)  # the learner goes on working after "Save and exit"
-    page.wait_for_timeout(500)
-    wait_sent(page)
+    wait_idle(page)
     assert len(lrs.statements(registration=registration)) == len(ended)

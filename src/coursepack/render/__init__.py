@@ -8,8 +8,8 @@ Package layout::
     index.html                 one page holding every module and section
     coursepack-config.js       window.COURSEPACK_CONFIG (tracking.config_script)
     assets/coursepack.css      the theme
-    runtime/core.js            window.Coursepack: state, UI, events, adapter registry
-    runtime/xapi.js            (dual tracking / xAPI targets only)
+    runtime/*.js               the runtime: only the scripts the target's adapters need,
+                               one <script> tag each, in RUNTIME_NEEDS order (docs/runtime.md)
     runtime/adapter-NAME.js    one per adapter name
     media/...                  the course's media files
 """
@@ -38,6 +38,7 @@ from coursepack.xapi import vocab
 __all__ = [
     "CSS_FILE",
     "LAUNCH_FILE",
+    "RUNTIME_NEEDS",
     "RenderedCourse",
     "render_course",
     "render_package_files",
@@ -218,9 +219,59 @@ def _item_view(
     )
 
 
+_XAPI_ADAPTER_NEEDS = (
+    "core",
+    "xapi-launch",
+    "xapi-tracker",
+    "xapi-emitter",
+    "xapi-progress",
+    "xapi-debug",
+)
+#: Every runtime script with the scripts it needs, in load order (a script only uses what
+#: scripts before it define; tests/runtime/test_script_order.py checks the files against it).
+#: An adapter name stands for its adapter-NAME.js; "xapi" asks for dual tracking.
+RUNTIME_NEEDS: dict[str, tuple[str, ...]] = {
+    "util": (),
+    "state": ("util",),
+    "device": ("util",),
+    "session-end": (),
+    "core": ("util", "state", "device", "session-end"),
+    "scorm-api": (),
+    "xapi-base": ("util",),
+    "xapi-ids": ("xapi-base",),
+    "xapi-actor": ("xapi-base",),
+    "xapi-launch": ("xapi-actor",),
+    "xapi-statement": ("xapi-ids",),
+    "xapi-http": ("xapi-actor",),
+    "xapi-store": ("xapi-base",),
+    "xapi-outbox": ("xapi-base",),
+    "xapi-state": ("xapi-base",),
+    "xapi-tracker": (
+        "xapi-actor",
+        "xapi-statement",
+        "xapi-http",
+        "xapi-store",
+        "xapi-outbox",
+        "xapi-state",
+    ),
+    "xapi-emitter": ("xapi-base",),
+    "xapi-progress": ("xapi-base",),
+    "xapi-debug": ("xapi-actor",),
+    "xapi-dual": ("core", "xapi-ids", "xapi-tracker", "xapi-emitter", "xapi-debug"),
+    "xapi": ("xapi-dual",),
+    "scorm12": ("core", "scorm-api"),
+    "scorm2004": ("core", "scorm-api"),
+    "tincan": _XAPI_ADAPTER_NEEDS,
+    "cmi5": _XAPI_ADAPTER_NEEDS,
+}
+_ADAPTERS = frozenset({"scorm12", "scorm2004", "tincan", "cmi5"})
+_MARKERS = frozenset({"xapi"})  # names that stand for other scripts only
+_XAPI_ADAPTERS = frozenset({"tincan", "cmi5"})  # they track by themselves: no dual tracking
+
+
 def runtime_path(name: str) -> str:
-    """The package path of a runtime script: 'core', 'xapi' or an adapter name."""
-    if name in ("core", "xapi"):
+    """The package path of a runtime script ('core', 'xapi-tracker', ...) or adapter."""
+    if name in RUNTIME_NEEDS and name not in _ADAPTERS:
         return f"{RUNTIME_DIR}/{name}.js"
     return f"{RUNTIME_DIR}/adapter-{name}.js"
 
@@ -236,13 +287,25 @@ def runtime_file(name: str) -> bytes:
 
 
 def runtime_scripts(adapters: Sequence[str]) -> list[str]:
-    names = ["core"]
-    if "xapi" in adapters:
-        names.append("xapi")
+    """The scripts a package with these adapters loads, in load order: core's, then what the
+    adapters need, then the adapters (an unknown adapter name is loaded after core)."""
+    wanted: set[str] = set()
+
+    def need(name: str) -> None:
+        if name in wanted:
+            return
+        wanted.add(name)
+        for dep in RUNTIME_NEEDS.get(name, ("core",)):
+            need(dep)
+
+    need("core")
+    xapi_adapter = any(name in _XAPI_ADAPTERS for name in adapters)
     for name in adapters:
-        if name not in names:
-            names.append(name)
-    return names
+        if not (name == "xapi" and xapi_adapter):
+            need(name)
+    order = list(RUNTIME_NEEDS)
+    known = [n for n in order if n in wanted and n not in _MARKERS]
+    return known + [n for n in adapters if n not in RUNTIME_NEEDS and n not in known]
 
 
 def render_package_files(

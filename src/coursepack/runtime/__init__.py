@@ -1,4 +1,5 @@
-"""The JavaScript shipped in packages (package data): core.js and one adapter per standard.
+"""The JavaScript shipped in packages (package data): small plain scripts with one job each,
+and one adapter per standard. ``coursepack.render.RUNTIME_NEEDS`` says which a package loads.
 
-See docs/runtime.md for the adapter interface and the events core.js emits.
+See docs/runtime.md for the files, the adapter interface and the events core.js emits.
 """

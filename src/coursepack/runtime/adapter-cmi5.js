@@ -1,6 +1,6 @@
 /*
- * coursepack cmi5 adapter (see core.js for the adapter interface, xapi.js for the tracker and
- * its persistent outbox, targets/cmi5.py for cmi5.xml and config.target).
+ * coursepack cmi5 adapter (see docs/runtime.md for the adapter interface, xapi-tracker.js for
+ * the tracker and its persistent outbox, targets/cmi5.py for cmi5.xml and config.target).
  *
  * Launch (cmi5 §8.1): <AU url>?endpoint=…&fetch=…&actor=…&registration=…&activityId=…, any
  * order, next to the AU url's own ?module=<id> (a per-module AU: core shows that module only).
@@ -12,16 +12,18 @@
  *      statement, never overwritten), launchMode, moveOn, masteryScore, returnURL.
  *   3. cmi5LearnerPreferences from the Agent Profile resource (read as the spec requires;
  *      a missing document or resource is normal).
- *   4. Statements, all through one xapi.js tracker (persistent outbox):
+ *   4. Statements, all through one tracker (xapi-tracker.js, persistent outbox):
  *      - cmi5 defined (object = the launch activityId, cmi5 category): `initialized` first;
  *        `completed` when the completion rule of the AU's scope is met — at most once per
  *        registration (the LRS is asked, and the saved state remembers), with duration and
  *        the moveon category, never a score or success; `terminated` last, with duration.
  *      - cmi5 allowed (no cmi5 category; the AU's activityId added as parent): the xAPI
- *        target's own vocabulary from xapi.js's course emitter — `experienced` for a READ or
- *        WATCH, `completed` with the response for a TASK. Only in launchMode Normal: Browse
+ *        target's own vocabulary from the course emitter (xapi-emitter.js): `experienced` for
+ *        a READ or WATCH, `completed` with the response for a TASK. Only in launchMode Normal: Browse
  *        and Review send `initialized` and `terminated` only.
- *   5. After `terminated` (an explicit exit), the window or frame goes to returnURL, if any.
+ *   5. The session's last State save is done (or, on pagehide, sent with keepalive) before
+ *      `terminated` (core's session-end.js orders it); after `terminated` (an explicit exit)
+ *      and its delivery, the window or frame goes to returnURL, if any.
  *
  * The session's defined statements are remembered in sessionStorage too: a reload never sends
  * a second `initialized` or fetches a second token, and after `terminated` (sent when the page
@@ -35,8 +37,6 @@
   var X = window.CoursepackXAPI;
   if (!Coursepack || !X) return;
 
-  var UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
   function sessionStore() {
     try {
       var s = window.sessionStorage;
@@ -48,25 +48,6 @@
     }
   }
 
-  /** The cmi5 launch parameters (names are case-sensitive; values URL-decoded). */
-  function parseLaunch(search) {
-    var params = new window.URLSearchParams(search || "");
-    var endpoint = (params.get("endpoint") || "").trim();
-    if (endpoint && endpoint.charAt(endpoint.length - 1) !== "/") endpoint += "/";
-    var registration = (params.get("registration") || "").trim().toLowerCase();
-    return {
-      endpoint: endpoint,
-      fetch: (params.get("fetch") || "").trim(),
-      actorRaw: params.get("actor"),
-      actor: params.get("actor") ? X.normalizeActor(params.get("actor")) : null,
-      registration: UUID.test(registration) ? registration : "",
-      activityId: (params.get("activityId") || "").trim(),
-      any: ["endpoint", "fetch", "actor", "registration", "activityId"].some(function (k) {
-        return params.has(k);
-      }),
-    };
-  }
-
   Coursepack.registerAdapter("cmi5", function (ctx) {
     var config = ctx.config;
     var target = config.target || {};
@@ -76,7 +57,7 @@
     var course = config.course || {};
     var stateId = xconf.stateId || "coursepack-state";
     var launchModes = target.launchModes || { Normal: true, Browse: false, Review: false };
-    var launch = parseLaunch(window.location.search);
+    var launch = X.parseCmi5Launch(window.location.search);
     var store = sessionStore();
     var sessionKey = "coursepack:cmi5:" + X.shortHash(launch.fetch || "");
     var auth = "";
@@ -93,13 +74,25 @@
     var reportedStop = false;
 
     // --- the session record (sessionStorage): token and defined statements already sent
+    /** {token: string, sent: {verb: true}, startMs: number}; anything else stored is dropped. */
     function readSession() {
+      var value;
       try {
-        var value = JSON.parse((store && store.getItem(sessionKey)) || "null");
-        return value && typeof value === "object" ? value : {};
+        value = JSON.parse((store && store.getItem(sessionKey)) || "null");
       } catch (err) {
         return {};
       }
+      var out = {};
+      if (!value || typeof value !== "object") return out;
+      if (typeof value.token === "string" && value.token) out.token = value.token;
+      if (value.sent && typeof value.sent === "object" && !Array.isArray(value.sent)) {
+        out.sent = {};
+        ["initialized", "completed", "terminated"].forEach(function (verb) {
+          if (value.sent[verb] === true) out.sent[verb] = true;
+        });
+      }
+      if (typeof value.startMs === "number" && isFinite(value.startMs) && value.startMs > 0) out.startMs = value.startMs;
+      return out;
     }
 
     function writeSession(update) {
@@ -236,13 +229,13 @@
     function onStatus(status) {
       if (status.mode === "stopped" && status.stopped && !reportedStop) {
         reportedStop = true;
-        X.debug.note("the LRS refused the cmi5 token (HTTP " + status.stopped.status + "): sending stopped; statements are kept in this browser");
+        X.note("the LRS refused the cmi5 token (HTTP " + status.stopped.status + "): sending stopped; statements are kept in this browser");
         ctx.reportError(String(status.stopped.status || "LRS"), status.stopped.message);
       }
     }
 
     function fail(message, data) {
-      X.debug.note(message);
+      X.note(message);
       ctx.log("error", "cmi5: " + message, data);
       return { connected: false, failed: true };
     }
@@ -252,7 +245,7 @@
 
       start: async function () {
         if (!launch.any) {
-          X.debug.note("launched without cmi5 parameters: not tracking (local mode)");
+          X.note("launched without cmi5 parameters: not tracking (local mode)");
           return { connected: false };
         }
         if (!launch.endpoint || !launch.fetch || !launch.activityId || !launch.registration) {
@@ -264,7 +257,7 @@
         var session = readSession();
         if (session.sent && session.sent.terminated) {
           // Nothing may follow terminated in a session: the learner relaunches from the LMS.
-          X.debug.note("this cmi5 session has ended (terminated); launch the course again from the LMS");
+          X.note("this cmi5 session has ended (terminated); launch the course again from the LMS");
           return { connected: false, failed: true, ended: true };
         }
         var token = await getToken();
@@ -346,13 +339,15 @@
         };
       },
 
-      save: async function (state) {
+      save: async function (state, info) {
         if (!live) return { ok: false, omitted: [] };
         var packed = ctx.packState(state, null);
-        var result = await progress.save(packed.text, { cmi5Completed: completedSent });
+        // the last save on pagehide leaves with keepalive, before terminated
+        var keepalive = !!(info && info.final && info.trigger === "pagehide");
+        var result = await progress.save(packed.text, { cmi5Completed: completedSent }, { keepalive: keepalive });
         if (result.unavailable && !saidUnavailable) {
           saidUnavailable = true;
-          X.debug.note("this LRS has no State resource: progress is saved in this browser only");
+          X.note("this LRS has no State resource: progress is saved in this browser only");
         }
         return { ok: result.ok, omitted: packed.omitted };
       },

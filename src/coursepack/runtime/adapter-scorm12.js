@@ -1,16 +1,16 @@
 /*
- * coursepack SCORM 1.2 adapter (see core.js for the adapter interface, docs/runtime.md for
- * the state budget). Every limit comes from config.target; every call is followed by
- * LMSGetLastError; 401 (not implemented) is never fatal.
+ * coursepack SCORM 1.2 adapter (see docs/runtime.md for the adapter interface and the state
+ * budget, scorm-api.js for the API connection). Every limit comes from config.target; every
+ * call is followed by LMSGetLastError; 401 (not implemented) is never fatal.
  */
 (function (window) {
   "use strict";
 
   var Coursepack = window.Coursepack;
-  if (!Coursepack) return;
+  if (!Coursepack || !window.CoursepackScorm) return;
 
   var DONE_STATUSES = { completed: true, passed: true, failed: true };
-  // SCORM 1.2's API, as the shared connection in core.js needs it
+  // SCORM 1.2's API, as the shared connection (scorm-api.js) needs it
   var API_SPEC = {
     label: "SCORM 1.2",
     apiName: "API",
@@ -39,7 +39,11 @@
     var count = 0;
     var startMs = 0;
 
-    var scorm = ctx.scorm(API_SPEC);
+    var scorm = window.CoursepackScorm.connect(API_SPEC, {
+      window: window,
+      log: ctx.log,
+      reportError: ctx.reportError,
+    });
     var get = scorm.get;
     var set = scorm.set;
     var simple = scorm.call;

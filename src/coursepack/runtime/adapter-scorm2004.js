@@ -1,5 +1,5 @@
 /*
- * coursepack SCORM 2004 adapter (3rd and 4th Edition; see core.js for the adapter interface).
+ * coursepack SCORM 2004 adapter (3rd and 4th Edition; see docs/runtime.md for the adapter interface).
  *
  * Every limit and vocabulary value comes from config.target (the target's runtime table in
  * targets/scorm2004.py, with the LMS profile's defaults merged in): API name, suspend_data and
@@ -16,11 +16,11 @@
   "use strict";
 
   var Coursepack = window.Coursepack;
-  if (!Coursepack) return;
+  if (!Coursepack || !window.CoursepackScorm) return;
 
   var NOT_IMPLEMENTED = { "401": true, "402": true };
 
-  // SCORM 2004's API, as the shared connection in core.js needs it (403: a value never set,
+  // SCORM 2004's API, as the shared connection (scorm-api.js) needs it (403: a value never set,
   // expected on a first launch, so not logged as an error)
   function apiSpec(name) {
     return {
@@ -63,7 +63,11 @@
     var interactionIndex = {}; // interaction id -> n
     var startMs = 0;
 
-    var scorm = ctx.scorm(apiSpec(target.apiName || "API_1484_11"));
+    var scorm = window.CoursepackScorm.connect(apiSpec(target.apiName || "API_1484_11"), {
+      window: window,
+      log: ctx.log,
+      reportError: ctx.reportError,
+    });
     var get = scorm.get;
     var set = scorm.set;
     var simple = scorm.call;

@@ -1,13 +1,14 @@
 /*
- * coursepack xAPI / Tin Can adapter (see core.js for the adapter interface, xapi.js for the
- * tracker, docs/xapi.md for the whole story).
+ * coursepack xAPI / Tin Can adapter (see docs/runtime.md for the adapter interface,
+ * xapi-tracker.js for the tracker, docs/xapi.md for the whole story).
  *
  * Launch: index.html?endpoint=…&auth=…&actor=…&registration=…&activity_id=… (Rustici launch
  * convention; also activity_platform and grouping). Without an endpoint the course runs in
  * local mode and says it is not tracking. The actor is normalised (legacy 0.9/0.95 forms) to
  * one Agent with exactly one identifier.
  *
- * Statements come from the course emitter of xapi.js (bound to core's events). Saved progress
+ * Statements come from the course emitter (xapi-emitter.js, bound to core's events); the
+ * last State save goes before suspended/terminated (core's session-end.js). Saved progress
  * goes to the xAPI State resource (stateId config.xapi.stateId, activity = activity_id or the
  * course IRI, agent = actor, registration) and always to this browser too (localStorage): an
  * LRS without a State resource (Ralph, Learning Locker: 404/405 on PUT) leaves the browser copy
@@ -35,7 +36,7 @@
     function onStatus(status) {
       if (status.mode === "stopped" && status.stopped && !reportedStop) {
         reportedStop = true;
-        X.debug.note("the LRS refused the credential (HTTP " + status.stopped.status + "): sending stopped; statements are kept in this browser");
+        X.note("the LRS refused the credential (HTTP " + status.stopped.status + "): sending stopped; statements are kept in this browser");
         ctx.reportError(String(status.stopped.status || "LRS"), status.stopped.message);
       }
     }
@@ -45,17 +46,17 @@
 
       start: async function () {
         if (!launch.endpoint) {
-          X.debug.note("launched without LRS parameters: not tracking (local mode)");
+          X.note("launched without LRS parameters: not tracking (local mode)");
           ctx.log("info", "no xAPI launch parameters: local mode");
           return { connected: false };
         }
         if (!launch.actor) {
-          X.debug.note("the launch has no usable actor (" + launch.actorRaw + "): not tracking");
+          X.note("the launch has no usable actor (" + launch.actorRaw + "): not tracking");
           ctx.log("error", "xAPI launch without a usable actor", launch.actorRaw);
           return { connected: false, failed: true };
         }
         if (launch.registrationRaw && !launch.registration) {
-          X.debug.note("ignoring a registration that is not a UUID: " + launch.registrationRaw);
+          X.note("ignoring a registration that is not a UUID: " + launch.registrationRaw);
         }
         var template;
         if (launch.grouping) {
@@ -91,13 +92,15 @@
         };
       },
 
-      save: async function (state) {
+      save: async function (state, info) {
         if (!live) return { ok: false, omitted: [] };
         var packed = ctx.packState(state, null);
-        var result = await progress.save(packed.text);
+        // the last save on pagehide leaves with keepalive, before suspended/terminated
+        var keepalive = !!(info && info.final && info.trigger === "pagehide");
+        var result = await progress.save(packed.text, null, { keepalive: keepalive });
         if (result.unavailable && !saidUnavailable) {
           saidUnavailable = true;
-          X.debug.note(
+          X.note(
             "this LRS has no State resource (HTTP " + (result.http || "?") + "): progress is saved in this browser only (localStorage)"
           );
         }

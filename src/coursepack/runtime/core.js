@@ -3,57 +3,14 @@
  *
  * Plain JavaScript, no dependencies, no build step, no modules, no network requests: it runs
  * from file://, a plain web server or any LMS frame. It reads window.COURSEPACK_CONFIG
- * (coursepack-config.js, written by the build) and owns the learner's state, the page's
- * behaviour, the completion rule, an event bus and the adapter registry. See docs/runtime.md.
+ * (coursepack-config.js, written by the build) and owns the page's behaviour, the completion
+ * rule, an event bus and the adapter registry. The state as data is state.js, this device's
+ * copy device.js, the order of the session's end session-end.js; the helpers are util.js.
+ * docs/runtime.md documents the adapter interface and the events.
  *
- * Scripts load in this order: coursepack-config.js, core.js, xapi.js (if any), adapter-*.js.
- * Core boots on DOMContentLoaded, after every script has registered itself.
- *
- * ADAPTER INTERFACE (one per standard: scorm12, scorm2004, tincan, cmi5)
- *
- *   Coursepack.registerAdapter(name, function factory(ctx) { return adapter; })
- *
- *   The adapter named by config.target.adapter is used. ctx holds:
- *     ctx.config                the runtime configuration
- *     ctx.util                  helpers (scormTimespan, isoDuration, clockTime, truncate,
- *                               safeId, singleLine, hash)
- *     ctx.packState(state, limit) -> {text, omitted:[taskKey]}   compact state within limit
- *     ctx.unpackState(text)     -> state | null
- *     ctx.log(level, message, data)     level: "debug" | "info" | "warn" | "error"
- *     ctx.reportError(code, detail)     show the learner a (deduplicated) saving problem
- *     ctx.now()                 ms since epoch (Coursepack.now, replaceable in tests)
- *
- *   Every method may return a value or a Promise; core never lets an adapter's exception
- *   break the page.
- *     start()  -> {connected, resumed, state, learner: {id, name} | null, completed, failed}
- *                 connected=false: no LMS/LRS (core runs in local mode and says so);
- *                 failed=true: an LMS was found but could not be started.
- *                 ended=true: the LMS session is over (a cmi5 AU reloaded after terminated).
- *                 state: what the standard's storage held (from unpackState), or null.
- *     save(state) -> {ok, omitted: [taskKey]}   persist the state (suspend data, bookmark);
- *                 omitted = TASKs whose reflection text did not fit (kept on the device).
- *     recordTask(item, response, info)  a TASK was completed (again): info = {attempt,
- *                 durationMs, timestamp (ISO), revised}. item is the config item entry.
- *     recordItem(item, info)            optional: a READ/WATCH was opened.
- *     setProgress({completed, progressMeasure, done, total})
- *     commit()                          ask the LMS to persist now
- *     finish(info)                      end the session once: info = {completed, reason:
- *                 "suspend" | "terminate", durationMs, trigger: "exit" | "pagehide"}
- *
- * EVENTS: Coursepack.on(type, fn) / Coursepack.off(type, fn); every payload has
- *   timestamp (ISO 8601) and the config entries (with iri and definition) it concerns.
- *     session:start      {resumed, connected, learner, mode: "lms" | "local"}
- *     section:opened     {section, module}
- *     item:opened        {item, section, module, first}
- *     task:completed     {item, section, module, response, durationMs, attempt, revised}
- *     section:completed  {section, module}
- *     module:completed   {module}
- *     course:completed   {durationMs, done, total}
- *     progress           {done, total, progressMeasure, completed}
- *     state:saved        {omitted: [taskKey], connected}
- *     session:end        {completed, reason: "suspend" | "terminate", durationMs, trigger}
- *   Coursepack.onHidden(fn): fn({reason: "hidden" | "pagehide"}) whenever the page is hidden
- *   or dismissed, after core has saved and committed: the place to flush an outbox.
+ * Scripts load in this order: coursepack-config.js, util.js, state.js, device.js,
+ * session-end.js, core.js, then (per target) scorm-api.js or the xapi-*.js files, then the
+ * adapter. Core boots on DOMContentLoaded, after every script has registered itself.
  */
 (function (window, document) {
   "use strict";
@@ -63,107 +20,31 @@
     throw new Error("coursepack: coursepack-config.js did not load");
   }
 
+  var U = window.CoursepackUtil;
+  var S = window.CoursepackState;
   var STATE_VERSION = 1;
   var strings = config.strings || {};
   var target = config.target || {};
   var courseConf = config.course || {};
-
-  // ---------------------------------------------------------------------------------------
-  // Utilities
-
-  function has(obj, key) {
-    return Object.prototype.hasOwnProperty.call(obj, key);
-  }
-
-  function format(template, values) {
-    return String(template).replace(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g, function (m, name) {
-      return values && has(values, name) ? String(values[name]) : m;
-    });
-  }
+  var has = U.has;
 
   function t(key, values) {
     if (!has(strings, key)) {
       log("warn", "missing learner-facing string", key);
       return key;
     }
-    return format(strings[key], values);
+    return U.format(strings[key], values);
   }
 
-  function pad(n, width) {
-    var s = String(n);
-    while (s.length < width) s = "0" + s;
-    return s;
-  }
-
-  var util = {
-    format: format,
-    pad: pad,
-    /** SCORM 1.2 CMITimespan: HHHH:MM:SS.SS */
-    scormTimespan: function (ms) {
-      var cs = Math.max(0, Math.round((ms || 0) / 10));
-      var h = Math.floor(cs / 360000);
-      var m = Math.floor((cs % 360000) / 6000);
-      var s = Math.floor((cs % 6000) / 100);
-      if (h > 9999) {
-        h = 9999;
-        m = 59;
-        s = 59;
-        cs = 99;
-      }
-      return pad(h, 4) + ":" + pad(m, 2) + ":" + pad(s, 2) + "." + pad(cs % 100, 2);
-    },
-    /** ISO 8601 duration (SCORM 2004 timeinterval, xAPI result.duration): PT1H2M3.45S */
-    isoDuration: function (ms) {
-      var cs = Math.max(0, Math.round((ms || 0) / 10));
-      var h = Math.floor(cs / 360000);
-      var m = Math.floor((cs % 360000) / 6000);
-      var s = (cs % 6000) / 100;
-      var out = "PT";
-      if (h) out += h + "H";
-      if (m) out += m + "M";
-      return out + (Math.round(s * 100) / 100) + "S";
-    },
-    /** CMITime, time of day: HH:MM:SS */
+  // The helpers adapters get as ctx.util: util.js's, with the clock of Coursepack.now.
+  var util = Object.assign({}, U, {
     clockTime: function (date) {
-      var d = date || new Date(Coursepack.now());
-      return pad(d.getHours(), 2) + ":" + pad(d.getMinutes(), 2) + ":" + pad(d.getSeconds(), 2);
-    },
-    /** At most max UTF-16 units, never splitting a surrogate pair. */
-    truncate: function (text, max) {
-      text = String(text);
-      if (max === undefined || max === null || text.length <= max) return text;
-      var cut = text.slice(0, max);
-      var last = cut.charCodeAt(cut.length - 1);
-      if (last >= 0xd800 && last <= 0xdbff) cut = cut.slice(0, -1);
-      return cut;
-    },
-    /** One line: line breaks (which CMIString255-type checks reject) become spaces. */
-    singleLine: function (text) {
-      return String(text).replace(/[\r\n\u2028\u2029\t]+/g, " ");
-    },
-    /** An identifier whose characters all match the class `pattern` (e.g. "[A-Za-z0-9_-]"). */
-    safeId: function (text, pattern, max) {
-      var allowed = new RegExp(pattern || "[A-Za-z0-9_-]");
-      var out = "";
-      for (var i = 0; i < text.length; i++) {
-        var c = text.charAt(i);
-        out += allowed.test(c) ? c : "_";
-      }
-      return util.truncate(out, max || 255);
-    },
-    /** FNV-1a 32-bit hash as 8 hex digits (not cryptographic: used to name storage keys). */
-    hash: function (text) {
-      var h = 0x811c9dc5;
-      for (var i = 0; i < text.length; i++) {
-        h ^= text.charCodeAt(i);
-        h = (h + ((h << 1) + (h << 4) + (h << 7) + (h << 8) + (h << 24))) >>> 0;
-      }
-      return pad(h.toString(16), 8);
+      return U.clockTime(date || new Date(Coursepack.now()));
     },
     iso: function (ms) {
-      return new Date(ms === undefined ? Coursepack.now() : ms).toISOString();
+      return U.iso(ms === undefined ? Coursepack.now() : ms);
     },
-  };
+  });
 
   var logBuffer = [];
 
@@ -185,7 +66,12 @@
   var scope = (function () {
     var param = target.moduleParam;
     if (!param || !window.URLSearchParams) return null;
-    var id = new window.URLSearchParams(window.location.search).get(param);
+    var id;
+    try {
+      id = new window.URLSearchParams(window.location.search).get(param);
+    } catch (err) {
+      return null;
+    }
     for (var i = 0; i < modules.length; i++) if (modules[i].id === id) return id;
     return null;
   })();
@@ -195,20 +81,15 @@
     });
     courseConf = Object.assign({}, courseConf, { storageKey: (courseConf.storageKey || "coursepack") + ":" + scope });
   }
+  var course = S.index(modules, STATE_VERSION);
+  var itemsByKey = course.itemsByKey;
+  var sectionsByKey = course.sectionsByKey;
+  var tasks = course.tasks;
+  var allItems = course.items;
   var sectionList = [];
-  var itemsByKey = {};
-  var sectionsByKey = {};
-  var tasks = [];
-  var allItems = [];
   modules.forEach(function (module) {
     module.sections.forEach(function (section) {
       sectionList.push(section);
-      sectionsByKey[section.key] = section;
-      section.items.forEach(function (item) {
-        itemsByKey[item.key] = item;
-        allItems.push(item);
-        if (item.kind === "task") tasks.push(item);
-      });
     });
   });
 
@@ -233,13 +114,9 @@
     countedKeys[key] = true;
   });
 
-  // ---------------------------------------------------------------------------------------
-  // State: { section, opened: {key: ms}, tasks: {key: {text, done, attempts, savedAt, doneAt,
-  //          len, missing}}, completedAt }
 
-  function emptyState() {
-    return { v: STATE_VERSION, section: null, opened: {}, tasks: {}, completedAt: 0 };
-  }
+  // ---------------------------------------------------------------------------------------
+  // State (state.js has the functions; they take this course's index)
 
   function taskState(key) {
     var ts = state.tasks[key];
@@ -249,233 +126,42 @@
     return ts;
   }
 
-  /** Keep only keys this course knows; coerce types (state may come from an older package). */
   function cleanState(raw) {
-    var s = emptyState();
-    if (!raw || typeof raw !== "object") return s;
-    if (typeof raw.section === "string" && has(sectionsByKey, raw.section)) s.section = raw.section;
-    var key;
-    if (raw.opened && typeof raw.opened === "object") {
-      for (key in raw.opened) {
-        if (has(raw.opened, key) && has(itemsByKey, key)) s.opened[key] = Number(raw.opened[key]) || 1;
-      }
-    }
-    if (raw.tasks && typeof raw.tasks === "object") {
-      for (key in raw.tasks) {
-        if (!has(raw.tasks, key) || !has(itemsByKey, key)) continue;
-        var r = raw.tasks[key] || {};
-        var ts = {
-          text: typeof r.text === "string" ? r.text : "",
-          done: !!r.done,
-          attempts: Math.max(0, parseInt(r.attempts, 10) || 0),
-          savedAt: Number(r.savedAt) || 0,
-          doneAt: Number(r.doneAt) || 0,
-        };
-        if (typeof r.text !== "string" && r.len > 0) {
-          ts.len = r.len; // the text exists but is stored elsewhere (see packState)
-          ts.missing = true;
-        }
-        if (ts.done && !ts.attempts) ts.attempts = 1;
-        s.tasks[key] = ts;
-      }
-    }
-    s.completedAt = Number(raw.completedAt) || 0;
-    return s;
-  }
-
-  // ---------------------------------------------------------------------------------------
-  // Packing the state into a size budget (SCORM suspend_data and the like)
-  //
-  // Compact JSON: {"v":1,"s":"mod/sec","o":{"mod":"item item"},"t":{"mod":{"item":[done,
-  // attempts, savedAt (base-36 seconds), length, text?]}},"c":completedAt}. The skeleton
-  // (bookmark, opened items, task flags) always goes in; reflection texts are then added,
-  // completed tasks first, shortest first, while the whole stays within the limit. A task
-  // whose text did not fit keeps its length (so the next launch knows a text exists) and is
-  // reported in `omitted`; core keeps every text whole in the device copy.
-
-  function b36(ms) {
-    return ms ? Math.floor(ms / 1000).toString(36) : "0";
-  }
-
-  function fromB36(text) {
-    var n = parseInt(text, 36);
-    return n ? n * 1000 : 0;
-  }
-
-  function splitKey(key) {
-    var i = key.indexOf("/");
-    return [key.slice(0, i), key.slice(i + 1)];
+    return S.cleanState(raw, course);
   }
 
   function packState(st, limit) {
-    var compact = { v: STATE_VERSION };
-    if (st.section) compact.s = st.section;
-    var opened = {};
-    var anyOpened = false;
-    allItems.forEach(function (item) {
-      if (item.kind !== "task" && st.opened[item.key]) {
-        var p = splitKey(item.key);
-        opened[p[0]] = opened[p[0]] ? opened[p[0]] + " " + p[1] : p[1];
-        anyOpened = true;
-      }
-    });
-    if (anyOpened) compact.o = opened;
-    var entries = [];
-    var taskMap = {};
-    var anyTask = false;
-    tasks.forEach(function (item, index) {
-      var ts = st.tasks[item.key];
-      if (!ts) return;
-      var text = typeof ts.text === "string" ? ts.text : "";
-      var length = ts.missing ? ts.len || 0 : text.length;
-      if (!ts.done && !length) return;
-      var p = splitKey(item.key);
-      var entry = [ts.done ? 1 : 0, ts.attempts || 0, b36(ts.savedAt), length];
-      taskMap[p[0]] = taskMap[p[0]] || {};
-      taskMap[p[0]][p[1]] = entry;
-      anyTask = true;
-      if (!ts.missing && text.length) {
-        entries.push({ key: item.key, entry: entry, text: text, done: ts.done, index: index });
-      }
-    });
-    if (anyTask) compact.t = taskMap;
-    if (st.completedAt) compact.c = b36(st.completedAt);
-
-    var skeleton = JSON.stringify(compact);
-    if (limit && skeleton.length > limit) {
-      // Pathological: even the skeleton is too big. Keep the bookmark and the tasks' flags.
-      delete compact.o;
-      skeleton = JSON.stringify(compact);
-      if (skeleton.length > limit) {
-        compact = { v: STATE_VERSION, s: st.section || undefined };
-        skeleton = JSON.stringify(compact);
-      }
-      log("warn", "state skeleton over the limit; item progress dropped", limit);
-    }
-    var size = skeleton.length;
-    entries.sort(function (a, b) {
-      if (a.done !== b.done) return a.done ? -1 : 1;
-      if (a.text.length !== b.text.length) return a.text.length - b.text.length;
-      return a.index - b.index;
-    });
-    var omitted = [];
-    entries.forEach(function (e) {
-      var extra = JSON.stringify(e.text).length + 1; // ,"text"
-      if (!limit || size + extra <= limit) {
-        e.entry.push(e.text);
-        size += extra;
-      } else {
-        omitted.push(e.key);
-      }
-    });
-    var text = JSON.stringify(compact);
-    while (limit && text.length > limit) {
-      // Never expected (sizes are exact), but never exceed the limit either.
-      var dropped = null;
-      for (var i = entries.length - 1; i >= 0; i--) {
-        if (e2text(entries[i])) {
-          dropped = entries[i];
-          break;
-        }
-      }
-      if (!dropped) break;
-      dropped.entry.pop();
-      omitted.push(dropped.key);
-      text = JSON.stringify(compact);
-    }
-    if (limit && text.length > limit) text = JSON.stringify({ v: STATE_VERSION });
-    omitted.sort();
-    return { text: text, omitted: omitted };
-  }
-
-  function e2text(e) {
-    return e.entry.length === 5;
+    return S.packState(st, limit, course, log);
   }
 
   function unpackState(text) {
-    if (!text) return null;
-    var c;
-    try {
-      c = JSON.parse(text);
-    } catch (err) {
-      log("warn", "saved state is not readable; starting afresh", String(err));
-      return null;
-    }
-    if (!c || typeof c !== "object" || c.v !== STATE_VERSION) return null;
-    var st = { section: c.s || null, opened: {}, tasks: {}, completedAt: c.c ? fromB36(c.c) : 0 };
-    var mod, rest;
-    if (c.o && typeof c.o === "object") {
-      for (mod in c.o) {
-        if (!has(c.o, mod)) continue;
-        String(c.o[mod]).split(" ").forEach(function (id) {
-          if (id) st.opened[mod + "/" + id] = 1;
-        });
-      }
-    }
-    if (c.t && typeof c.t === "object") {
-      for (mod in c.t) {
-        if (!has(c.t, mod) || !c.t[mod] || typeof c.t[mod] !== "object") continue;
-        for (rest in c.t[mod]) {
-          if (!has(c.t[mod], rest)) continue;
-          var e = c.t[mod][rest];
-          if (!e || typeof e.length !== "number") continue;
-          var ts = { done: e[0] === 1, attempts: e[1] || 0, savedAt: fromB36(e[2]), doneAt: 0 };
-          if (typeof e[4] === "string") ts.text = e[4];
-          else ts.len = e[3] || 0;
-          st.tasks[mod + "/" + rest] = ts;
-        }
-      }
-    }
-    return st;
+    return S.unpackState(text, course, log);
   }
 
   // ---------------------------------------------------------------------------------------
-  // The device copy (localStorage): the whole state, reflections included
+  // The device copy (localStorage, device.js): the whole state, reflections included
 
   var deviceKey = null;
   var storageOk = true;
-
-  function storage() {
-    try {
-      var s = window.localStorage;
-      var probe = (courseConf.storageKey || "coursepack") + ":probe";
-      s.setItem(probe, "1");
-      s.removeItem(probe);
-      return s;
-    } catch (err) {
-      return null;
-    }
-  }
+  var deviceCopy = window.CoursepackDevice.create({
+    storage: function () {
+      return window.localStorage;
+    },
+    probeKey: (courseConf.storageKey || "coursepack") + ":probe",
+    version: STATE_VERSION,
+    now: function () {
+      return Coursepack.now();
+    },
+    log: log,
+  });
 
   function readDevice() {
-    var s = storage();
-    if (!s || !deviceKey) return null;
-    try {
-      var raw = JSON.parse(s.getItem(deviceKey) || "null");
-      return raw && raw.v === STATE_VERSION ? raw : null;
-    } catch (err) {
-      return null;
-    }
+    return deviceCopy.read(deviceKey);
   }
 
   function writeDevice() {
-    var s = storage();
-    if (!s || !deviceKey) {
-      storageOk = false;
-      return false;
-    }
-    try {
-      var copy = JSON.parse(JSON.stringify(state));
-      copy.v = STATE_VERSION;
-      copy.updatedAt = Coursepack.now();
-      s.setItem(deviceKey, JSON.stringify(copy));
-      storageOk = true;
-      return true;
-    } catch (err) {
-      storageOk = false;
-      log("warn", "could not save in this browser", String(err));
-      return false;
-    }
+    storageOk = deviceCopy.write(deviceKey, state);
+    return storageOk;
   }
 
   // ---------------------------------------------------------------------------------------
@@ -520,7 +206,7 @@
   // ---------------------------------------------------------------------------------------
   // Runtime state
 
-  var state = emptyState();
+  var state = S.emptyState(course);
   var adapter = null;
   var session = {
     connected: false,
@@ -1037,7 +723,7 @@
       });
     });
     window.addEventListener("hashchange", function () {
-      var section = sectionByDomId(decodeURIComponent(window.location.hash.slice(1)));
+      var section = sectionFromHash();
       if (section && section.key !== state.section) showSection(section, { focus: true });
     });
     document.addEventListener("visibilitychange", function () {
@@ -1077,7 +763,13 @@
     });
   }
 
+  var leavingResolve = null;
+  var leaving = new Promise(function (resolve) {
+    leavingResolve = resolve;
+  });
+
   function end(trigger) {
+    if (trigger === "pagehide" && leavingResolve) leavingResolve();
     if (!session.started || session.ended) return Promise.resolve();
     session.ended = true;
     writeDevice();
@@ -1088,10 +780,24 @@
       trigger: trigger,
       timestamp: util.iso(),
     };
-    emit("session:end", info);
-    if (!session.connected) return Promise.resolve();
-    call("save", [snapshot()]);
-    return call("finish", [info]);
+    // The last save completes (or leaves with keepalive) before the session is closed: an
+    // LRS refuses State writes after terminated, and a navigation aborts what is in flight.
+    return window.CoursepackSessionEnd.run({
+      trigger: trigger,
+      leaving: leaving,
+      save: function () {
+        if (!session.connected) return undefined;
+        return call("save", [snapshot(), { final: true, trigger: trigger }]);
+      },
+      announce: function (actual) {
+        info.trigger = actual;
+        emit("session:end", info);
+      },
+      finish: function () {
+        if (!session.connected) return undefined;
+        return call("finish", [info]);
+      },
+    });
   }
 
   function exit() {
@@ -1101,139 +807,19 @@
     return end("exit");
   }
 
+  /** The section named by the URL's fragment, if any (a malformed fragment names none). */
+  function sectionFromHash() {
+    var hash = window.location.hash;
+    if (!hash || hash.length < 2) return null;
+    var id = U.safeDecode(hash.slice(1));
+    return id === null ? null : sectionByDomId(id);
+  }
+
   // ---------------------------------------------------------------------------------------
   // Boot
 
   function mergeLmsState(lmsState) {
-    var device = readDevice();
-    var merged = cleanState(lmsState);
-    if (!lmsState) return merged;
-    var deviceTasks = (device && device.tasks) || {};
-    Object.keys(merged.tasks).forEach(function (key) {
-      var ts = merged.tasks[key];
-      var local = deviceTasks[key];
-      if (!ts.missing) return;
-      if (local && typeof local.text === "string" && (Number(local.savedAt) || 0) >= ts.savedAt - 1000) {
-        ts.text = local.text;
-        ts.savedAt = Math.max(ts.savedAt, Number(local.savedAt) || 0);
-        delete ts.missing;
-        delete ts.len;
-      }
-    });
-    return merged;
-  }
-
-  /*
-   * The SCORM API as both SCORM adapters use it: ADL's discovery walk, and Get/Set/other
-   * calls each followed by the last-error call. What differs between 1.2 and 2004 comes in
-   * `spec`, a table from the adapter: {label, apiName, methods: {initialize, get, set,
-   * lastError, errorString}, notImplemented: {code: true}, quiet: {code: true}}.
-   * Codes in `notImplemented` are logged at info level and never reported to the learner;
-   * codes in `quiet` (e.g. 2004's 403 for a value never set) are not logged as errors.
-   */
-  var MAX_API_HOPS = 500;
-
-  function scormConnection(spec) {
-    var m = spec.methods;
-    var api = null;
-    var last = {}; // element -> last value set (skip redundant writes)
-
-    function findIn(win) {
-      var hops = 0;
-      while (win && hops <= MAX_API_HOPS) {
-        try {
-          var candidate = win[spec.apiName];
-          if (candidate && typeof candidate[m.initialize] === "function") return candidate;
-        } catch (err) {
-          /* cross-origin frame: keep climbing */
-        }
-        var parent = null;
-        try {
-          parent = win.parent;
-        } catch (err) {
-          parent = null;
-        }
-        if (!parent || parent === win) break;
-        win = parent;
-        hops++;
-      }
-      return null;
-    }
-
-    /** ADL's walk: this window and its parents, then the opener and its parents. */
-    function discover() {
-      api = findIn(window);
-      if (!api) {
-        try {
-          if (window.opener && !window.opener.closed) api = findIn(window.opener);
-        } catch (err) {
-          /* cross-origin opener */
-        }
-      }
-      return api;
-    }
-
-    function lastError(what) {
-      var code = "0";
-      try {
-        code = String(api[m.lastError]());
-      } catch (err) {
-        code = "101";
-      }
-      if (code === "0" || code === "") return "0";
-      var text = "";
-      try {
-        text = String(api[m.errorString](code));
-      } catch (err) {
-        /* ignore */
-      }
-      if (spec.notImplemented[code]) {
-        log("info", "not implemented by this LMS: " + what);
-      } else if (!(spec.quiet && spec.quiet[code])) {
-        log("error", spec.label + " error " + code + " (" + text + ") on " + what);
-      }
-      return code;
-    }
-
-    function get(element) {
-      var value = "";
-      try {
-        value = api[m.get](element);
-      } catch (err) {
-        log("error", m.get + " threw", element);
-      }
-      var code = lastError(m.get + " " + element);
-      return { value: value === null || value === undefined ? "" : String(value), error: code };
-    }
-
-    function set(element, value, force) {
-      value = String(value);
-      if (!force && last[element] === value) return "0";
-      var ok;
-      try {
-        ok = api[m.set](element, value);
-      } catch (err) {
-        log("error", m.set + " threw", element);
-      }
-      var code = lastError(m.set + " " + element);
-      if (code === "0" && String(ok) !== "false") last[element] = value;
-      else if (!spec.notImplemented[code]) reportError(code === "0" ? "101" : code, element);
-      return code;
-    }
-
-    /** A call that takes "" (initialize, commit, finish/terminate). */
-    function call(method) {
-      var ok;
-      try {
-        ok = api[method]("");
-      } catch (err) {
-        log("error", method + " threw", String(err));
-      }
-      var code = lastError(method);
-      return { ok: String(ok) === "true", error: code };
-    }
-
-    return { discover: discover, get: get, set: set, call: call };
+    return S.mergeLmsState(lmsState, readDevice(), course, log);
   }
 
   function start() {
@@ -1255,7 +841,6 @@
           },
           reportError: reportError,
           strings: strings,
-          scorm: scormConnection,
         });
       } catch (err) {
         log("error", "adapter " + name + " could not be created", String(err));
@@ -1283,7 +868,7 @@
         session.resumed = !!device;
         notice("mode", t(result.ended ? "notice.ended" : result.failed ? "notice.lmsFailed" : "notice.noLms"), "warning");
       }
-      if (!storage()) {
+      if (!deviceCopy.available()) {
         storageOk = false;
         if (!session.connected) notice("storage", t("notice.noStorage"), "warning");
       }
@@ -1296,7 +881,7 @@
         moduleDone[module.id] = moduleComplete(module);
       });
       courseDone = progress().completed;
-      var fromHash = window.location.hash ? sectionByDomId(decodeURIComponent(window.location.hash.slice(1))) : null;
+      var fromHash = sectionFromHash();
       var first = fromHash || currentSection();
       allItems.forEach(function (item) {
         renderItem(item.key);
@@ -1397,3 +982,4 @@
     setTimeout(boot, 0);
   }
 })(window, document);
+
