@@ -2,14 +2,21 @@
 
 Every TASK of the course gets a row for every learner (completed or not); a task no longer in
 the course gets a row only for the learners who completed it. Times are UTC as
-``YYYY-MM-DD HH:MM:SS`` (which spreadsheets read as a date-time). Cells that a spreadsheet would
-run as a formula (starting with ``= + - @``, tab or CR) get a leading apostrophe.
+``YYYY-MM-DD HH:MM:SS`` (which spreadsheets read as a date-time).
+
+A cell that a spreadsheet could run as a formula, or split into one, gets a leading apostrophe
+(``docs/report.md``, "CSV"): one starting with ``= + - @``, their fullwidth and small forms
+(``＝ ＋ － ＠ ﹦ ﹢ ﹣ ﹫``, which some spreadsheets fold to ASCII) or ``−``; with ``;`` or ``|``
+(field separators in some locales, and DDE's ``|``); or with anything a spreadsheet may skip
+before looking: whitespace (tab, CR, LF, space, NBSP, ...), a control character (NUL, ...) or an
+invisible format character (ZERO WIDTH SPACE, BOM, bidi controls, ...).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from datetime import datetime
 
 from coursepack.report.model import LearnerRow, Report, TaskCell, TaskColumn
@@ -30,15 +37,19 @@ HEADER = (
     "task_iri",
 )
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = frozenset("=+-@;|\uff1d\uff0b\uff0d\uff20\ufe66\ufe62\ufe63\ufe6b\u2212")
 
 
 def _time(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M:%S") if value is not None else ""
 
 
+def _unsafe_start(ch: str) -> bool:
+    return ch in _FORMULA_START or ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf")
+
+
 def _safe(text: str) -> str:
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return "'" + text if text and _unsafe_start(text[0]) else text
 
 
 def _yes(flag: bool) -> str:
@@ -79,7 +90,7 @@ def _row(report: Report, learner: LearnerRow, column: TaskColumn, cell: TaskCell
     row += [
         f"{learner.progress * 100:.0f}",
         _yes(learner.course_completed),
-        column.iri,
+        _safe(column.iri),  # a removed task's IRI comes from a statement
     ]
     return row
 

@@ -6,6 +6,7 @@ and calls :func:`run`; tests and other tools call ``run`` directly.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -28,7 +29,13 @@ from coursepack.report.html import render_html
 from coursepack.report.jsonfmt import render_json
 from coursepack.report.model import Report
 from coursepack.report.table import print_table, render_table
-from coursepack.xapi.client import DEFAULT_PAGE_SIZE, DEFAULT_TIMEOUT, LrsClient
+from coursepack.xapi.client import (
+    DEFAULT_MAX_ANSWER_BYTES,
+    DEFAULT_MAX_PAGES,
+    DEFAULT_PAGE_SIZE,
+    DEFAULT_TIMEOUT,
+    LrsClient,
+)
 
 
 @dataclass(frozen=True)
@@ -82,7 +89,9 @@ class ReportRequest:
     output: Path | None = None
     include_responses: bool = False
     page_size: int = DEFAULT_PAGE_SIZE
-    timeout: float = DEFAULT_TIMEOUT
+    timeout: float = DEFAULT_TIMEOUT  # seconds for each whole answer
+    max_pages: int = DEFAULT_MAX_PAGES  # for the whole report
+    max_answer_bytes: int = DEFAULT_MAX_ANSWER_BYTES  # per answer, after decompression
 
 
 @dataclass(frozen=True)
@@ -94,7 +103,9 @@ class Options:
     query: Query
     include_responses: bool = False
     page_size: int = DEFAULT_PAGE_SIZE
-    timeout: float = DEFAULT_TIMEOUT
+    timeout: float = DEFAULT_TIMEOUT  # seconds for each whole answer
+    max_pages: int = DEFAULT_MAX_PAGES  # for the whole report
+    max_answer_bytes: int = DEFAULT_MAX_ANSWER_BYTES  # per answer, after decompression
 
 
 def build_report(
@@ -116,6 +127,8 @@ def build_report(
         auth=options.auth,
         page_size=options.page_size,
         timeout=options.timeout,
+        max_pages=options.max_pages,
+        max_answer_bytes=options.max_answer_bytes,
         transport=transport,
     ) as client:
         fetched = fetch(client, course, aggregator, options.query, progress)
@@ -129,6 +142,30 @@ def build_report(
         pages=fetched.pages,
         strategy=fetched.strategy,
     )
+
+
+# Control characters (but line ends and tabs) and bidi controls: what a terminal would run or
+# reorder. In a report they can only come from the statements.
+_UNSAFE = [
+    *(c for c in range(0x20) if c not in (0x09, 0x0A, 0x0D)),
+    *range(0x7F, 0xA0),
+    0x061C,
+    0x200E,
+    0x200F,
+    *range(0x202A, 0x202F),
+    *range(0x2066, 0x206A),
+]
+_AS_JSON_ESCAPES = {c: f"\\u{c:04x}" for c in _UNSAFE}
+_AS_REPLACEMENT = dict.fromkeys(_UNSAFE, "\ufffd")
+
+
+def for_terminal(text: str, *, json_escapes: bool = False) -> str:
+    """A report for a terminal: no control characters or bidi controls from the statements.
+
+    In JSON they become ``\\uXXXX`` escapes (the same data; they can only be inside strings),
+    elsewhere U+FFFD. Written to a file (``-o``) or a pipe, the report is left as it is.
+    """
+    return text.translate(_AS_JSON_ESCAPES if json_escapes else _AS_REPLACEMENT)
 
 
 def check_output(path: Path) -> Path:
@@ -191,6 +228,8 @@ def run(
         include_responses=request.include_responses,
         page_size=request.page_size,
         timeout=request.timeout,
+        max_pages=request.max_pages,
+        max_answer_bytes=request.max_answer_bytes,
     )
     err = stderr or Console(stderr=True)
     notes: list[str] = []
@@ -227,6 +266,8 @@ def run(
         return result
     text = fmt.render(result)
     if request.output is None:
+        if sys.stdout.isatty():
+            text = for_terminal(text, json_escapes=fmt.name == "json")
         click.echo(text, nl=False)
     else:
         write_report(request.output, text, bom=fmt.bom)
