@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
+from collections.abc import Iterator
 from datetime import datetime
 
 from coursepack.report.model import LearnerRow, Report, TaskCell, TaskColumn
@@ -57,8 +58,11 @@ def _yes(flag: bool) -> str:
 
 
 def rows(report: Report) -> list[list[str]]:
-    header = [h for h in HEADER if h != "response" or report.responses_included]
-    out = [header]
+    return list(iter_rows(report))
+
+
+def iter_rows(report: Report) -> Iterator[list[str]]:
+    yield [h for h in HEADER if h != "response" or report.responses_included]
     for learner in report.learners:
         pairs: list[tuple[TaskColumn, TaskCell]] = list(
             zip(report.tasks, learner.tasks, strict=True)
@@ -69,8 +73,7 @@ def rows(report: Report) -> list[list[str]]:
             if cell.completed
         ]
         for column, cell in pairs:
-            out.append(_row(report, learner, column, cell))
-    return out
+            yield _row(report, learner, column, cell)
 
 
 def _row(report: Report, learner: LearnerRow, column: TaskColumn, cell: TaskCell) -> list[str]:
@@ -95,8 +98,18 @@ def _row(report: Report, learner: LearnerRow, column: TaskColumn, cell: TaskCell
     return row
 
 
-def render_csv(report: Report) -> str:
+def iter_csv(report: Report, rows_per_piece: int = 2000) -> Iterator[str]:
+    """The CSV text in pieces of ``rows_per_piece`` rows (never the whole report at once)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerows(rows(report))
-    return buffer.getvalue()
+    for number, row in enumerate(iter_rows(report), 1):
+        writer.writerow(row)
+        if number % rows_per_piece == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def render_csv(report: Report) -> str:
+    return "".join(iter_csv(report))

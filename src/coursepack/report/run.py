@@ -6,8 +6,10 @@ and calls :func:`run`; tests and other tools call ``run`` directly.
 
 from __future__ import annotations
 
+import codecs
+import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -20,13 +22,13 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from coursepack.clock import Clock, clock_from_env
 from coursepack.credentials import ENV_ENDPOINT, lrs_authorization
 from coursepack.errors import UserError
-from coursepack.fsio import write_atomically
+from coursepack.fsio import staged
 from coursepack.model import Course
 from coursepack.report.aggregate import Aggregator
-from coursepack.report.csvfmt import render_csv
+from coursepack.report.csvfmt import iter_csv
 from coursepack.report.fetch import PER_ACTIVITY, Query, fetch
 from coursepack.report.html import render_html
-from coursepack.report.jsonfmt import render_json
+from coursepack.report.jsonfmt import iter_json
 from coursepack.report.model import Report
 from coursepack.report.table import print_table, render_table
 from coursepack.xapi.client import (
@@ -41,7 +43,7 @@ from coursepack.xapi.client import (
 @dataclass(frozen=True)
 class Format:
     name: str
-    render: Callable[[Report], str]
+    render: Callable[[Report], Iterable[str]]  # the text in pieces (a big report is big)
     suffixes: tuple[str, ...]  # an -o file with one of these picks the format
     bom: bool = False  # CSV: a BOM makes spreadsheet programs read UTF-8
 
@@ -49,10 +51,10 @@ class Format:
 FORMATS: dict[str, Format] = {
     f.name: f
     for f in (
-        Format("table", render_table, (".txt",)),
-        Format("csv", render_csv, (".csv",), bom=True),
-        Format("json", render_json, (".json",)),
-        Format("html", render_html, (".html", ".htm")),
+        Format("table", lambda report: (render_table(report),), (".txt",)),
+        Format("csv", iter_csv, (".csv",), bom=True),
+        Format("json", iter_json, (".json",)),
+        Format("html", lambda report: (render_html(report),), (".html", ".htm")),
     )
 }
 
@@ -178,10 +180,20 @@ def check_output(path: Path) -> Path:
     return folder
 
 
-def write_report(path: Path, text: str, *, bom: bool = False) -> None:
-    """Write the whole report or nothing."""
+def write_report(path: Path, text: str | Iterable[str], *, bom: bool = False) -> None:
+    """Write the whole report or nothing; ``text`` may come in pieces (written as they come)."""
     check_output(path)
-    write_atomically(path, text.encode("utf-8-sig" if bom else "utf-8"))
+    pieces = (text,) if isinstance(text, str) else text
+    with staged(path) as (out, tmp):
+        if bom:
+            out.write(codecs.BOM_UTF8)
+        for piece in pieces:
+            out.write(piece.encode("utf-8"))
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def _progress_bar(console: Console) -> Progress:
@@ -264,13 +276,16 @@ def run(
     if request.output is None and fmt.name == "table":
         print_table(result, stdout or Console())
         return result
-    text = fmt.render(result)
+    pieces = fmt.render(result)
     if request.output is None:
-        if sys.stdout.isatty():
-            text = for_terminal(text, json_escapes=fmt.name == "json")
-        click.echo(text, nl=False)
+        terminal = sys.stdout.isatty()
+        for piece in pieces:
+            click.echo(
+                for_terminal(piece, json_escapes=fmt.name == "json") if terminal else piece,
+                nl=False,
+            )
     else:
-        write_report(request.output, text, bom=fmt.bom)
+        write_report(request.output, pieces, bom=fmt.bom)
         click.echo(
             f"Wrote {request.output} ({len(result.learners)} learners, {fmt.name})", err=True
         )
