@@ -9,7 +9,6 @@ from typing import Any
 import httpx
 import pytest
 
-from bench.report import LINK_STYLES, StatementServer
 from coursepack.credentials import basic_auth
 from coursepack.credentials import lrs_authorization as auth_from_env
 from coursepack.errors import UserError
@@ -25,6 +24,7 @@ from coursepack.xapi.client import (
 )
 from tests.report.helpers import ADA, at, post_statements, sample_course, statement
 from tests.support.lrs import RalphLRS
+from tests.support.statement_server import LINK_STYLES, StatementServer
 
 COURSE = sample_course()
 

@@ -132,7 +132,8 @@ def _size_option(ctx: click.Context, param: click.Parameter, value: str | int) -
     "--max-answer-bytes",
     "max_answer_bytes",
     metavar="SIZE",
-    default=DEFAULT_MAX_ANSWER_BYTES,
+    type=str,
+    default=str(DEFAULT_MAX_ANSWER_BYTES),
     show_default=f"{DEFAULT_MAX_ANSWER_BYTES // 1024**2}MiB",
     callback=_size_option,
     help="Largest answer (one page) to accept, counted after decompression "
