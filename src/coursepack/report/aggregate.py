@@ -205,7 +205,10 @@ class Aggregator:
                 elif at > learner.last:
                     learner.last = at
                 name = actor.get("name")
-                if name and type(name) is str:
+                if name == learner.name:  # the usual case: the name they had
+                    if name is not None and at > learner.name_at:
+                        learner.name_at = at
+                elif name and type(name) is str:
                     if name[0].isspace() or name[-1].isspace():
                         name = name.strip()  # a name of spaces alone is no name: the IFI shows
                     if name and (
