@@ -223,51 +223,71 @@ class _Answer:
 class _Deadline:
     """Cuts the connection when an answer's time is up, however the LRS trickles bytes.
 
-    httpx's timeouts are per read; this one is for the whole answer. A timer shuts the socket
-    down (which wakes a blocked read) when the deadline passes; the socket is the one httpcore
+    httpx's timeouts are per read; this one is for the whole answer. One watchdog thread per
+    client (started with the first request, not one per request) shuts the socket down when
+    the armed deadline passes, which wakes a blocked read. The socket is the one httpcore
     reports connecting (one origin, one request at a time: at most one connection).
     """
 
     def __init__(self) -> None:
         self.socket: socket.socket | None = None
-        self._lock = threading.Lock()
-        self._timer: threading.Timer | None = None
         self.fired = False
-        self.ends = 0.0
+        self.ends = 0.0  # the deadline of the current (or last) answer
+        self._armed = False
+        self._closed = False
+        self._cond = threading.Condition()
+        self._thread: threading.Thread | None = None
 
     def trace(self, event: str, info: Mapping[str, Any]) -> None:
         if event in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
             stream = info.get("return_value")
             sock = stream.get_extra_info("socket") if stream is not None else None
             if isinstance(sock, socket.socket):
-                with self._lock:
+                with self._cond:
                     self.socket = sock
                     if self.fired:  # connected after the deadline: cut at once
                         self._cut()
 
     def start(self, seconds: float) -> None:
-        self.fired = False
-        self.ends = time.monotonic() + seconds
-        self._timer = threading.Timer(seconds, self._fire)
-        self._timer.daemon = True
-        self._timer.start()
+        with self._cond:
+            self.fired = False
+            self.ends = time.monotonic() + seconds
+            self._armed = True
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._watch, name="coursepack-lrs-deadline", daemon=True
+                )
+                self._thread.start()
+            self._cond.notify()
 
     def stop(self) -> None:
-        with self._lock:
-            if self._timer is not None:
-                self._timer.cancel()
-                self._timer = None
+        with self._cond:
+            self._armed = False
+            self._cond.notify()
+
+    def close(self) -> None:
+        with self._cond:
+            self._armed = False
+            self._closed = True
+            self._cond.notify()
 
     @property
     def passed(self) -> bool:
         return self.fired or time.monotonic() >= self.ends
 
-    def _fire(self) -> None:
-        with self._lock:
-            if self._timer is None:
-                return
-            self.fired = True
-            self._cut()
+    def _watch(self) -> None:
+        with self._cond:
+            while not self._closed:
+                if not self._armed:
+                    self._cond.wait()
+                    continue
+                left = self.ends - time.monotonic()
+                if left > 0:
+                    self._cond.wait(left)
+                    continue
+                self.fired = True
+                self._armed = False
+                self._cut()
 
     def _cut(self) -> None:
         if self.socket is not None:
@@ -322,7 +342,7 @@ class LrsClient:
         return self.endpoint + "statements"
 
     def close(self) -> None:
-        self._deadline.stop()
+        self._deadline.close()
         self._http.close()
 
     def __enter__(self) -> LrsClient:
