@@ -1,28 +1,40 @@
-"""Report benchmark: wall time and peak memory of a completion report, against the floor.
+"""Report benchmark: time and peak memory of a completion report, as ratios to the floor.
 
-The floor is the time to page through the very same statements with the same client without
-aggregating anything: what any report must pay. Both run in fresh processes, in the same run,
-against a fast local source, so the LRS's own speed is not what is measured:
+The floor is paging through the very same statements with the same client without aggregating
+anything: what any report must pay. Both run in fresh processes, interleaved in pairs
+(floor, report, floor, report, ...) against a fast local source, so the LRS's own speed is not
+what is measured and a drift of the (shared) machine hits both alike:
 
-- ``StatementServer``: a stdlib HTTP server on 127.0.0.1 that pages a pre-generated file of
-  statements (``more`` links like Ralph's, or endpoint-relative / absolute ones for the tests).
-- the statements: ``learners`` x sessions of a generated course (20 TASKs, 10 READs), with
-  reflections, re-completions and some voided completions - shaped like the runtime's.
+- ``StatementServer``: a stdlib HTTP server on 127.0.0.1 that pages files of statements
+  (``more`` links like Ralph's), read from disk page by page, so 1,000,000 statements do not
+  have to sit in the benchmark's memory.
+- the statements: learners working through a generated course (20 TASKs, 10 READs) in
+  sessions, with reflections, re-completions and some voided completions, shaped like the
+  runtime's.
 
-Figures: seconds and peak RSS (VmHWM of the measuring process) for the floor and the report
-(the voided query, the course query, aggregation, the JSON rendering), and their ratio; memory at
-two sizes shows whether it stays flat. Nothing here asserts a time.
+Figures per size: for every pair, report / floor of the wall time, of the CPU time and of the
+peak RSS (VmHWM of each measuring process); the median of those paired ratios with their min
+and max. The report is the voided query, the course query, the aggregation and the JSON
+rendering (streamed to /dev/null). Nothing here asserts a time.
 
-    python -m bench report [--statements 100000] [--page-size 500] [--repeat 3] [--json]
+    python -m bench report                 # 20,000 and 100,000 statements of 200 learners
+    python -m bench report --large         # and 1,000,000 statements of 300,000 learners
+    python -m bench report --profile       # cProfile of the report of 100,000 statements
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
+import io
 import json
+import mmap
+import os
+import pstats
 import random
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -32,57 +44,42 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 REPO = Path(__file__).resolve().parents[1]
 VOIDED = "http://adlnet.gov/expapi/verbs/voided"
-LINK_STYLES = ("host", "endpoint", "absolute")
 
 
 # -- the local statement source ------------------------------------------------------------------
 
 
 class StatementServer:
-    """Pages a list of statement JSON lines over HTTP, like an LRS's GET statements.
+    """Pages two JSON-lines files over HTTP, like an LRS's GET statements.
 
-    ``GET /xAPI/statements?verb=<voided>`` answers the voiding statements; any other query the
-    rest, paged by ``limit``, with ``more`` links in ``link_style``. Without
-    ``related_activities=true`` an ``activity`` filter matches object ids only.
-    ``reject_related`` answers 400 to ``related_activities`` (an LRS without it).
+    ``GET /xAPI/statements?verb=<voided>`` answers the voiding statements (``voided``), any
+    other query the rest (``main``), paged by ``limit``, with host-relative ``more`` links.
+    Only the byte offsets of the pages are kept; each page is read from the (mapped) file.
+    (The tests have their own, fuller copy in ``tests/support/statement_server.py``.)
     """
 
-    def __init__(
-        self,
-        lines: list[bytes],
-        *,
-        link_style: str = "host",
-        reject_related: bool = False,
-        auth: str | None = None,
-    ) -> None:
-        assert link_style in LINK_STYLES
-        self.link_style = link_style
-        self.reject_related = reject_related
-        self.auth = auth
-        self.voiding: list[bytes] = []
-        self.main: list[bytes] = []
-        for line in lines:
-            (self.voiding if _is_voiding(line) else self.main).append(line)
-        self.requests: list[tuple[str, dict[str, str]]] = []  # (path?query, headers)
-        self._pages: dict[tuple[str, int], list[bytes]] = {}
+    def __init__(self, main: Path, voided: Path) -> None:
+        self._files = {"all": main, "voided": voided}
+        self._maps: dict[str, mmap.mmap | bytes] = {}
+        for key, path in self._files.items():
+            with path.open("rb") as source:
+                self._maps[key] = (
+                    mmap.mmap(source.fileno(), 0, access=mmap.ACCESS_READ)
+                    if path.stat().st_size
+                    else b""
+                )
+        self._offsets: dict[tuple[str, int], list[tuple[int, int]]] = {}
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._httpd.daemon_threads = True
         self.port = self._httpd.server_address[1]
-        self.origin = f"http://127.0.0.1:{self.port}"
-        self.endpoint = f"{self.origin}/xAPI/"
+        self.endpoint = f"http://127.0.0.1:{self.port}/xAPI/"
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
-
-    @classmethod
-    def from_file(cls, path: Path, **options: Any) -> StatementServer:
-        """Serve a JSON-lines file of statements."""
-        with path.open("rb") as source:
-            return cls([line.rstrip(b"\n") for line in source if line.strip()], **options)
 
     def __enter__(self) -> StatementServer:
         self._thread.start()
@@ -91,33 +88,39 @@ class StatementServer:
     def __exit__(self, *exc: object) -> None:
         self._httpd.shutdown()
         self._httpd.server_close()
+        for data in self._maps.values():
+            if isinstance(data, mmap.mmap):
+                data.close()
 
-    def pages(self, key: str, limit: int) -> list[bytes]:
-        """The bodies of every page of one query (built once, then served as they are)."""
+    def offsets(self, key: str, limit: int) -> list[tuple[int, int]]:
+        """(start, end) of every page of one query in its file (found once, then kept)."""
         with self._lock:
-            cached = self._pages.get((key, limit))
-            if cached is not None:
-                return cached
-            if key == "voided":
-                lines = self.voiding
-            elif key == "all":
-                lines = self.main
-            else:
-                lines = [line for line in self.main if json.loads(line)["object"]["id"] == key]
-            chunks = [lines[i : i + limit] for i in range(0, len(lines), limit)] or [[]]
-            bodies = []
-            for number, chunk in enumerate(chunks):
-                more = b""
-                if number + 1 < len(chunks):
-                    query = urlencode({"q": key, "limit": limit, "page": number + 1})
-                    more = {
-                        "host": f"/xAPI/statements?{query}",
-                        "endpoint": f"statements?{query}",
-                        "absolute": f"{self.endpoint}statements?{query}",
-                    }[self.link_style].encode()
-                bodies.append(b'{"statements":[' + b",".join(chunk) + b'],"more":"' + more + b'"}')
-            self._pages[(key, limit)] = bodies
-            return bodies
+            found = self._offsets.get((key, limit))
+            if found is not None:
+                return found
+            data = self._maps[key]
+            pages, start, position, lines = [], 0, 0, 0
+            while position < len(data):
+                end = data.find(b"\n", position)
+                position = len(data) if end < 0 else end + 1
+                lines += 1
+                if lines == limit:
+                    pages.append((start, position))
+                    start, lines = position, 0
+            if lines or not pages:
+                pages.append((start, position))
+            self._offsets[(key, limit)] = pages
+            return pages
+
+    def body(self, key: str, limit: int, number: int) -> bytes:
+        pages = self.offsets(key, limit)
+        start, end = pages[min(number, len(pages) - 1)]
+        chunk = bytes(self._maps[key][start:end]).rstrip(b"\n").replace(b"\n", b",")
+        more = b""
+        if number + 1 < len(pages):
+            more = f"/xAPI/statements?{urlencode({'q': key, 'limit': limit, 'page': number + 1})}"
+            more = more.encode()
+        return b'{"statements":[' + chunk + b'],"more":"' + more + b'"}'
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         server = self
@@ -129,45 +132,23 @@ class StatementServer:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-            def _send(self, status: int, body: bytes, kind: str = "application/json") -> None:
-                self.send_response(status)
-                self.send_header("Content-Type", kind)
+            def do_GET(self) -> None:
+                parts = urlsplit(self.path)
+                query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+                if "q" in query:
+                    key = query["q"]
+                else:
+                    key = "voided" if query.get("verb") == VOIDED else "all"
+                limit = int(query.get("limit", "100") or 100)
+                body = server.body(key, limit, int(query.get("page", "0")))
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
                 self.send_header("X-Experience-API-Version", "1.0.3")
                 self.end_headers()
                 self.wfile.write(body)
 
-            def do_GET(self) -> None:
-                server.requests.append((self.path, dict(self.headers.items())))
-                parts = urlsplit(self.path)
-                if parts.path.rstrip("/") != "/xAPI/statements":
-                    return self._send(404, b'{"detail":"not found"}')
-                if server.auth and self.headers.get("Authorization") != server.auth:
-                    return self._send(401, b'{"detail":"bad credentials"}')
-                query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
-                if "related_activities" in query and server.reject_related:
-                    return self._send(400, b'{"detail":"related_activities is not supported"}')
-                if "q" in query:
-                    key = query["q"]
-                elif query.get("verb") == VOIDED:
-                    key = "voided"
-                elif "activity" in query and query.get("related_activities") != "true":
-                    key = query["activity"]
-                else:
-                    key = "all"
-                limit = int(query.get("limit", "100") or 100)
-                pages = server.pages(key, limit)
-                number = int(query.get("page", "0"))
-                self._send(200, pages[number] if number < len(pages) else pages[-1])
-
         return Handler
-
-
-def _is_voiding(line: bytes) -> bool:
-    if VOIDED.encode() not in line:
-        return False
-    data = json.loads(line)
-    return bool(data.get("verb", {}).get("id") == VOIDED)
 
 
 # -- the generated course and statements ---------------------------------------------------------
@@ -209,8 +190,21 @@ def bench_course(modules: int = 5, tasks: int = 4, reads: int = 2) -> Any:
     )
 
 
-def generate(count: int, learners: int = 200, seed: int = 7) -> list[bytes]:
-    """``count`` statements (JSON lines) of ``learners`` working through ``bench_course``.
+def generate(
+    out: IO[bytes],
+    voided_out: IO[bytes],
+    count: int,
+    learners: int = 200,
+    seed: int = 7,
+    *,
+    short_visits: bool = False,
+) -> int:
+    """Writes ``count`` statements (JSON lines) of ``learners`` working through ``bench_course``
+    to ``out``, and the voiding statements to ``voided_out``; returns how many learners came.
+
+    With ``short_visits`` each visit of a learner is one short session (3 statements on
+    average), so 1,000,000 statements reach 300,000 learners: the report's memory then follows
+    the learners.
 
     The learners are fixed, so a larger ``count`` means more sessions per learner (opening
     READs again, now and then completing a TASK again): past the first ~20,000 statements the
@@ -227,9 +221,9 @@ def generate(count: int, learners: int = 200, seed: int = 7) -> list[bytes]:
     items = [(m, i) for m in course.modules for i in m.items]
     reads = [(m, i) for m, i in items if not i.is_task]
     done: set[tuple[int, str]] = set()
-    lines: list[bytes] = []
-    voiding: list[bytes] = []
+    written = 0
     learner = 0
+    seen = 0
 
     def emit(actor: dict[str, Any], verb: str, iri: str, at: datetime, **extra: Any) -> str:
         info = index[iri]
@@ -253,20 +247,25 @@ def generate(count: int, learners: int = 200, seed: int = 7) -> list[bytes]:
             "version": "1.0.0",
             **extra,
         }
-        lines.append(json.dumps(statement, separators=(",", ":")).encode())
+        nonlocal written
+        if written < count:
+            out.write(json.dumps(statement, separators=(",", ":")).encode() + b"\n")
+            written += 1
         return ident
 
-    while len(lines) < count:
+    while written < count:
         learner = learner % learners + 1
+        seen = max(seen, learner)
         actor = {
             "objectType": "Agent",
             "name": f"Learner {learner}",
             "mbox": f"mailto:learner{learner}@example.org",
         }
         at = start + timedelta(minutes=rng.randrange(0, 60 * 24 * 120))
-        for session in range(rng.randint(2, 6)):
+        for session in range(1 if short_visits else rng.randint(2, 6)):
             emit(actor, "initialized" if session == 0 else "resumed", course.id, at)
-            for module, item in rng.sample(items, rng.randint(3, 10)):
+            opened = rng.randint(0, 2) if short_visits else rng.randint(3, 10)
+            for module, item in rng.sample(items, opened):
                 at += timedelta(minutes=rng.randint(1, 30))
                 iri = vocab.item_iri(course, module, item)
                 if item.is_task and (learner, iri) in done and rng.random() > 0.05:
@@ -281,8 +280,8 @@ def generate(count: int, learners: int = 200, seed: int = 7) -> list[bytes]:
                     ident = emit(
                         actor, "completed", iri, at, result={"completion": True, "response": words}
                     )
-                    if rng.random() < 0.01:  # an administrator voids it later
-                        voiding.append(
+                    if rng.random() < 0.01 and written <= count:  # voided later by an admin
+                        voided_out.write(
                             json.dumps(
                                 {
                                     "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
@@ -297,24 +296,25 @@ def generate(count: int, learners: int = 200, seed: int = 7) -> list[bytes]:
                                 },
                                 separators=(",", ":"),
                             ).encode()
+                            + b"\n"
                         )
                 else:
                     emit(actor, "experienced", iri, at)
             emit(actor, "suspended", course.id, at + timedelta(minutes=1))
             at += timedelta(days=rng.randint(1, 9))
-    return lines[:count] + voiding
+    return seen
 
 
 # -- measuring ----------------------------------------------------------------------------------
 
 
 def _child_main(mode: str, endpoint: str, page_size: int, parser: str) -> None:
-    """Run in a fresh process: page (floor) or report, print seconds and peak RSS."""
+    """Run in a fresh process: page (floor), report or profile; print seconds and peak RSS."""
     if parser == "stdlib":
         sys.modules["orjson"] = None  # type: ignore[assignment]  # import orjson -> ImportError
     from coursepack.report.fetch import Query, related_queries
     from coursepack.report.html import render_html  # noqa: F401 - same imports as "report"
-    from coursepack.report.jsonfmt import render_json
+    from coursepack.report.jsonfmt import iter_json
     from coursepack.report.run import Options, build_report
     from coursepack.xapi.client import LrsClient
 
@@ -328,8 +328,18 @@ def _child_main(mode: str, endpoint: str, page_size: int, parser: str) -> None:
                 count += len(page.statements)
     else:
         options = Options(endpoint=endpoint, auth=None, query=Query(), page_size=page_size)
+        profile = cProfile.Profile() if mode == "profile" else None
+        if profile is not None:
+            profile.enable()
         report = build_report(course, options, now=datetime(2024, 7, 1, tzinfo=UTC))
-        render_json(report)
+        with open(os.devnull, "w", encoding="utf-8") as sink:
+            for piece in iter_json(report):
+                sink.write(piece)
+        if profile is not None:
+            profile.disable()
+            text = io.StringIO()
+            pstats.Stats(profile, stream=text).sort_stats("tottime").print_stats(15)
+            print(text.getvalue(), file=sys.stderr)
         count = report.stats.statements_received
     seconds = time.perf_counter() - started
     cpu = _cpu() - cpu
@@ -353,7 +363,7 @@ def _peak_kb() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
-def _measure(mode: str, endpoint: str, page_size: int, parser: str) -> dict[str, float]:
+def _measure(mode: str, endpoint: str, page_size: int, parser: str) -> dict[str, Any]:
     proc = subprocess.run(
         [sys.executable, "-m", "bench.report", "--child", mode, endpoint, str(page_size), parser],
         capture_output=True,
@@ -363,43 +373,60 @@ def _measure(mode: str, endpoint: str, page_size: int, parser: str) -> dict[str,
     )
     if proc.returncode != 0:
         raise SystemExit(f"benchmark child failed ({mode}):\n{proc.stderr}")
-    data: dict[str, float] = json.loads(proc.stdout.strip().splitlines()[-1])
+    data: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    data["stderr"] = proc.stderr
     return data
 
 
-def run(sizes: list[int], page_size: int, repeat: int, parser: str) -> list[dict[str, Any]]:
-    rows = []
+def _spread(values: list[float]) -> dict[str, float]:
+    return {
+        "median": round(statistics.median(values), 3),
+        "min": round(min(values), 3),
+        "max": round(max(values), 3),
+    }
+
+
+def run_case(
+    statements: int,
+    learners: int,
+    pairs: int,
+    page_size: int,
+    parser: str,
+    *,
+    short_visits: bool = False,
+    profile: bool = False,
+) -> dict[str, Any]:
+    """Generate the statements, then measure ``pairs`` interleaved (floor, report) pairs."""
     work = Path(tempfile.mkdtemp(prefix="coursepack-bench-report-"))
-    for size in sizes:
-        data = work / f"statements-{size}.jsonl"
-        data.write_bytes(b"\n".join(generate(size)) + b"\n")
-        with StatementServer.from_file(data) as server:
-            server.pages("all", page_size)  # build the page bodies before timing
-            server.pages("voided", page_size)
-            runs: dict[str, list[dict[str, float]]] = {"floor": [], "report": []}
-            for _ in range(repeat):  # interleaved, so drifts of the machine hit both alike
-                for mode in ("floor", "report"):
-                    runs[mode].append(_measure(mode, server.endpoint, page_size, parser))
-        floor = min(r["seconds"] for r in runs["floor"])
-        report = min(r["seconds"] for r in runs["report"])
-        floor_cpu = min(r["cpu"] for r in runs["floor"])
-        report_cpu = min(r["cpu"] for r in runs["report"])
-        rows.append(
-            {
-                "statements": size,
-                "page_size": page_size,
-                "floor_seconds": round(floor, 3),
-                "report_seconds": round(report, 3),
-                "ratio": round(report / floor, 2),
-                "floor_cpu_seconds": round(floor_cpu, 3),
-                "report_cpu_seconds": round(report_cpu, 3),
-                "cpu_ratio": round(report_cpu / floor_cpu, 2),
-                "floor_peak_mb": round(max(r["peak_kb"] for r in runs["floor"]) / 1024, 1),
-                "report_peak_mb": round(max(r["peak_kb"] for r in runs["report"]) / 1024, 1),
-            }
-        )
-    shutil.rmtree(work, ignore_errors=True)
-    return rows
+    try:
+        main, voided = work / "main.jsonl", work / "voided.jsonl"
+        with main.open("wb") as out, voided.open("wb") as voided_out:
+            reached = generate(out, voided_out, statements, learners, short_visits=short_visits)
+        with StatementServer(main, voided) as server:
+            server.offsets("all", page_size)  # find the pages before timing
+            server.offsets("voided", page_size)
+            if profile:
+                return {"profile": _measure("profile", server.endpoint, page_size, parser)}
+            runs: list[tuple[dict[str, Any], dict[str, Any]]] = []
+            for _ in range(pairs):  # A B A B ...: a drift of the machine hits both alike
+                floor = _measure("floor", server.endpoint, page_size, parser)
+                report = _measure("report", server.endpoint, page_size, parser)
+                runs.append((floor, report))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return {
+        "statements": statements,
+        "learners": reached,
+        "pairs": pairs,
+        "page_size": page_size,
+        "floor_seconds": _spread([f["seconds"] for f, _ in runs]),
+        "report_seconds": _spread([r["seconds"] for _, r in runs]),
+        "ratio": _spread([r["seconds"] / f["seconds"] for f, r in runs]),
+        "cpu_ratio": _spread([r["cpu"] / f["cpu"] for f, r in runs]),
+        "floor_peak_mb": _spread([f["peak_kb"] / 1024 for f, _ in runs]),
+        "report_peak_mb": _spread([r["peak_kb"] / 1024 for _, r in runs]),
+        "memory_ratio": _spread([r["peak_kb"] / f["peak_kb"] for f, r in runs]),
+    }
 
 
 def _json_module() -> str:
@@ -408,6 +435,10 @@ def _json_module() -> str:
     except ImportError:
         return "stdlib"
     return "orjson"
+
+
+def _range(spread: dict[str, float], digits: int = 2) -> str:
+    return f"{spread['median']:.{digits}f} [{spread['min']:.{digits}f}-{spread['max']:.{digits}f}]"
 
 
 def main(argv: list[str]) -> int:
@@ -419,31 +450,62 @@ def main(argv: list[str]) -> int:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--statements", type=int, default=100_000, help="largest size")
+    parser.add_argument("--statements", type=int, default=100_000, help="largest default size")
     parser.add_argument("--small", type=int, default=20_000, help="smaller size (memory check)")
+    parser.add_argument("--learners", type=int, default=200, help="learners of the default sizes")
     parser.add_argument("--page-size", type=int, default=500)
-    parser.add_argument("--repeat", type=int, default=3, help="runs per case (best is kept)")
+    parser.add_argument("--pairs", type=int, default=3, help="(floor, report) pairs per size")
+    parser.add_argument(
+        "--large",
+        action="store_true",
+        help="also 1,000,000 statements of 300,000 learners (several minutes)",
+    )
+    parser.add_argument("--large-pairs", type=int, default=3, help="pairs of the large size")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="only profile (cProfile) the report of --statements statements; top entries",
+    )
     parser.add_argument(
         "--stdlib-json", action="store_true", help="parse with the stdlib even if orjson is there"
     )
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     args = parser.parse_args(argv)
-    sizes = sorted({args.small, args.statements}) if args.small else [args.statements]
     json_parser = "stdlib" if args.stdlib_json else _json_module()
-    rows = run(sizes, args.page_size, args.repeat, json_parser)
+    if args.profile:
+        found = run_case(
+            args.statements, args.learners, 1, args.page_size, json_parser, profile=True
+        )
+        print(found["profile"]["stderr"])
+        return 0
+    cases: list[tuple[int, int, int, bool]] = [
+        (size, args.learners, args.pairs, False)
+        for size in sorted({args.small, args.statements} - {0})
+    ]
+    if args.large:
+        cases.append((1_000_000, 300_000, args.large_pairs, True))
+    rows = [
+        run_case(size, learners, pairs, args.page_size, json_parser, short_visits=short)
+        for size, learners, pairs, short in cases
+    ]
     if args.json:
         print(json.dumps({"json": json_parser, "rows": rows}, indent=2))
         return 0
-    print(f"JSON parser: {json_parser}; page size {args.page_size}; best of {args.repeat}")
     print(
-        f"{'statements':>10}{'floor s':>9}{'report s':>10}{'ratio':>7}"
-        f"{'floor cpu':>11}{'report cpu':>12}{'ratio':>7}{'floor MB':>10}{'report MB':>11}"
+        f"JSON parser: {json_parser}; page size {args.page_size}; "
+        "report / floor per interleaved pair: median [min-max]"
+    )
+    print(
+        f"{'statements':>10}{'learners':>9}{'pairs':>6}{'floor s':>9}{'report s':>9}"
+        f"{'time ratio':>20}{'CPU ratio':>20}{'floor MB':>9}{'report MB':>10}{'memory ratio':>20}"
     )
     for r in rows:
         print(
-            f"{r['statements']:>10}{r['floor_seconds']:>9.3f}{r['report_seconds']:>10.3f}"
-            f"{r['ratio']:>7.2f}{r['floor_cpu_seconds']:>11.3f}{r['report_cpu_seconds']:>12.3f}"
-            f"{r['cpu_ratio']:>7.2f}{r['floor_peak_mb']:>10.1f}{r['report_peak_mb']:>11.1f}"
+            f"{r['statements']:>10}{r['learners']:>9}{r['pairs']:>6}"
+            f"{r['floor_seconds']['median']:>9.2f}{r['report_seconds']['median']:>9.2f}"
+            f"{_range(r['ratio']):>20}{_range(r['cpu_ratio']):>20}"
+            f"{r['floor_peak_mb']['median']:>9.1f}{r['report_peak_mb']['median']:>10.1f}"
+            f"{_range(r['memory_ratio']):>20}"
         )
     return 0
 

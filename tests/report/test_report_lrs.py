@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 
-from bench.report import StatementServer
 from coursepack.report.csvfmt import render_csv
 from coursepack.report.fetch import PER_ACTIVITY, RELATED, Query
 from coursepack.report.jsonfmt import render_json, to_json
@@ -33,6 +32,7 @@ from tests.report.helpers import (
     statement,
 )
 from tests.support.lrs import RalphLRS
+from tests.support.statement_server import StatementServer
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "report"
 COURSE = sample_course()

@@ -9,22 +9,28 @@ from typing import Any
 import httpx
 import pytest
 
-from bench.report import LINK_STYLES, StatementServer
 from coursepack.credentials import basic_auth
 from coursepack.credentials import lrs_authorization as auth_from_env
 from coursepack.errors import UserError
 from coursepack.xapi.client import (
     EXIT_AUTH_REFUSED,
     EXIT_BAD_RESPONSE,
+    EXIT_LIMIT,
     EXIT_UNREACHABLE,
     LrsAuthRefused,
     LrsBadResponse,
     LrsClient,
+    LrsLimitExceeded,
     LrsUnreachable,
     normalise_endpoint,
+    printable,
+    secret_forms,
+    shown_url,
 )
 from tests.report.helpers import ADA, at, post_statements, sample_course, statement
+from tests.support.hostile_lrs import HostileLRS
 from tests.support.lrs import RalphLRS
+from tests.support.statement_server import LINK_STYLES, StatementServer
 
 COURSE = sample_course()
 
@@ -303,3 +309,139 @@ def test_an_unparsable_endpoint_is_a_user_error_without_the_password(bad: str) -
         normalise_endpoint(bad)
     assert raised.value.exit_code == 1
     assert "s3cret" not in raised.value.message
+
+
+# -- limits, deadline, and what may be printed ----------------------------------------------------
+
+
+def test_the_page_limit_counts_every_query_of_the_client() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        page = int(request.url.params.get("page", "0"))
+        more = f"/xapi/statements?page={page + 1}" if page < 2 else ""
+        return httpx.Response(200, json={"statements": [{"id": str(page)}], "more": more})
+
+    with LrsClient(
+        "https://lrs.example.org/xapi/", transport=httpx.MockTransport(handler), max_pages=5
+    ) as client:
+        assert len(list(client.pages({}))) == 3
+        with pytest.raises(LrsLimitExceeded) as raised:
+            list(client.pages({"verb": "x"}))  # 2 more pages allowed, 3 needed
+    assert raised.value.exit_code == EXIT_LIMIT
+    assert client.pages_read == 5
+    assert "more than 5 pages" in raised.value.message
+
+
+def test_an_answer_dripping_within_the_read_timeout_is_cut_at_the_deadline() -> None:
+    with (
+        HostileLRS("drip", interval=0.4, size=1000, lifetime=20) as lrs,
+        LrsClient(lrs.endpoint, timeout=1.0) as client,
+        pytest.raises(LrsUnreachable) as raised,
+    ):
+        list(client.pages({}))
+    assert raised.value.exit_code == EXIT_UNREACHABLE
+    assert "within 1 s" in raised.value.message
+    assert lrs.bytes_sent <= 4  # one byte each 0.4 s: cut after about a second
+
+
+def test_a_gzip_bomb_stops_at_the_limit_after_decompression_in_bounded_memory() -> None:
+    import tracemalloc
+
+    limit = 2 * 1024 * 1024
+    with HostileLRS("gzip-bomb", size=256 * 1024 * 1024, lifetime=30) as lrs:
+        tracemalloc.start()
+        try:
+            with (
+                LrsClient(lrs.endpoint, max_answer_bytes=limit) as client,
+                pytest.raises(LrsLimitExceeded) as raised,
+            ):
+                list(client.pages({}))
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    assert raised.value.exit_code == EXIT_LIMIT
+    assert f"larger than {limit:,} bytes" in raised.value.message
+    assert peak < 4 * limit, peak  # the body up to the limit, one step of decompression
+
+
+@pytest.mark.parametrize("coding", ["gzip", "deflate", "deflate-raw", "identity"])
+def test_compressed_pages_are_read_in_every_coding(coding: str) -> None:
+    import gzip
+    import zlib
+
+    body = json.dumps({"statements": [{"id": "x"}] * 3}).encode()
+    if coding == "gzip":
+        body = gzip.compress(body)
+    elif coding == "deflate":
+        body = zlib.compress(body)
+    elif coding == "deflate-raw":
+        packer = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+        body = packer.compress(body) + packer.flush()
+    headers = {"Content-Encoding": coding.removesuffix("-raw")}
+    with fake(answer(200, body, headers=headers)) as client:
+        assert len(list(client.statements({}))) == 3
+
+
+def test_an_unknown_content_encoding_is_a_bad_response() -> None:
+    handler = answer(200, b"\x00\x01", headers={"Content-Encoding": "br"})
+    with fake(handler) as client, pytest.raises(LrsBadResponse, match="cannot be decoded"):
+        list(client.statements({}))
+
+
+def test_401_without_credentials_says_none_were_given() -> None:
+    with fake(answer(401, {"detail": "no"})) as client, pytest.raises(LrsAuthRefused) as raised:
+        list(client.statements({}))
+    assert "none were given" in raised.value.message
+    assert "COURSEPACK_LRS_USERNAME" in raised.value.message
+
+
+def test_a_credential_echoed_in_an_error_body_is_redacted_in_every_form() -> None:
+    auth = basic_auth("reader", "pa ss:word")
+    token = auth.split()[1]
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        detail = f"{request.headers['Authorization']} {token} reader:pa ss:word pa%20ss%3Aword"
+        return httpx.Response(500, json={"detail": detail})
+
+    client = LrsClient(
+        "https://lrs.example.org/xapi/", auth=auth, transport=httpx.MockTransport(handler)
+    )
+    with client, pytest.raises(LrsBadResponse) as raised:
+        list(client.statements({}))
+    message = raised.value.message
+    for secret in (token, "reader:pa ss", "pa ss:word", "pa%20ss%3Aword"):
+        assert secret not in message, message
+    assert message.count("***") == 4
+
+
+def test_secret_forms_of_basic_and_bearer_credentials() -> None:
+    forms = secret_forms(basic_auth("key", "secret"))
+    assert {"Basic a2V5OnNlY3JldA==", "a2V5OnNlY3JldA==", "key:secret", "secret"} <= set(forms)
+    assert "a2V5OnNlY3JldA%3D%3D" in forms
+    assert secret_forms("Bearer abcdef") == sorted(
+        {"Bearer abcdef", "Bearer%20abcdef", "abcdef"}, key=len, reverse=True
+    )
+    assert secret_forms(None) == []
+    assert "key" not in secret_forms(basic_auth("key", "x"))  # too short to redact alone
+
+
+def test_printable_removes_c0_c1_and_bidi_controls() -> None:
+    assert printable("a\x1b[31mb\x9b2Jc\u202ed\u2066e\u200ff\x00g\nh") == "a [31mb 2Jcdef g h"
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("https://lrs.example.org/xapi/?password=x", "https://lrs.example.org/xapi/?…"),
+        ("https://u:p@lrs.example.org/x#frag", "https://***@lrs.example.org/x?…"),
+        ("/login?token=abc", "/login?…"),
+    ],
+)
+def test_shown_url_has_no_credentials_query_or_fragment(url: str, shown: str) -> None:
+    assert shown_url(url) == shown
+
+
+def test_an_endpoint_with_a_query_string_is_refused_without_printing_it() -> None:
+    with pytest.raises(UserError) as raised:
+        normalise_endpoint("https://lrs.example.org/xapi/?password=hunter22&x=1")
+    assert "hunter22" not in raised.value.message
+    assert "query string" in raised.value.message

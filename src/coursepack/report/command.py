@@ -7,6 +7,7 @@ codes are in ``coursepack.xapi.client`` and docs/report.md.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,7 +18,15 @@ import click
 from coursepack.credentials import ENV_AUTH, ENV_ENDPOINT, ENV_PASSWORD, ENV_USERNAME
 from coursepack.report.fetch import Query
 from coursepack.report.run import FORMATS, ReportRequest, pick_format, run
-from coursepack.xapi.client import DEFAULT_PAGE_SIZE, DEFAULT_TIMEOUT
+from coursepack.xapi.client import (
+    DEFAULT_MAX_ANSWER_BYTES,
+    DEFAULT_MAX_PAGES,
+    DEFAULT_PAGE_SIZE,
+    DEFAULT_TIMEOUT,
+)
+
+_SIZE = re.compile(r"^(\d+)\s*(|k|ki|m|mi|g|gi)b?$")
+_UNITS = {"": 1, "k": 1024, "ki": 1024, "m": 1024**2, "mi": 1024**2, "g": 1024**3, "gi": 1024**3}
 
 
 def _time_option(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime | None:
@@ -32,6 +41,17 @@ def _time_option(ctx: click.Context, param: click.Parameter, value: str | None) 
         raise click.BadParameter(
             f"{value!r} is not an ISO 8601 date or time (e.g. 2024-05-01 or 2024-05-01T12:00:00Z)"
         ) from None
+
+
+def _size_option(ctx: click.Context, param: click.Parameter, value: str | int) -> int:
+    """A number of bytes, with an optional binary unit: 500000, 512KiB, 64MiB, 1GiB."""
+    found = _SIZE.match(str(value).strip().lower())
+    size = int(found[1]) * _UNITS[found[2]] if found else 0
+    if size < 1024:
+        raise click.BadParameter(
+            f"{value!r} is not a size of at least 1 KiB (e.g. 500000, 512KiB, 64MiB, 1GiB)"
+        )
+    return size
 
 
 @click.command("report")
@@ -99,7 +119,25 @@ def _time_option(ctx: click.Context, param: click.Parameter, value: str | None) 
     type=click.FloatRange(min=1),
     default=DEFAULT_TIMEOUT,
     show_default=True,
-    help="Seconds to wait for each answer of the LRS.",
+    help="Seconds for each whole answer of the LRS (connecting, and every byte of it).",
+)
+@click.option(
+    "--max-pages",
+    type=click.IntRange(min=1),
+    default=DEFAULT_MAX_PAGES,
+    show_default=True,
+    help="Pages to read from the LRS at most, for the whole report.",
+)
+@click.option(
+    "--max-answer-bytes",
+    "max_answer_bytes",
+    metavar="SIZE",
+    type=str,
+    default=str(DEFAULT_MAX_ANSWER_BYTES),
+    show_default=f"{DEFAULT_MAX_ANSWER_BYTES // 1024**2}MiB",
+    callback=_size_option,
+    help="Largest answer (one page) to accept, counted after decompression "
+    "(e.g. 500000, 512KiB, 64MiB).",
 )
 def report(
     course_dir: Path,
@@ -113,12 +151,15 @@ def report(
     page_size: int,
     completions_only: bool,
     timeout: float,
+    max_pages: int,
+    max_answer_bytes: int,
 ) -> None:
     """Report who completed which TASK of COURSE_DIR (default: the current folder), from an LRS.
 
     \b
     Exit codes: 0 done, 1 course problem, 2 usage error,
-    3 LRS unreachable, 4 credentials refused, 5 unexpected answer from the LRS.
+    3 LRS unreachable or too slow, 4 credentials refused or missing,
+    5 unexpected answer from the LRS, 6 a limit reached (--max-pages, --max-answer-bytes).
     """
     if since and until and since >= until:
         raise click.UsageError("--since must be before --until")
@@ -131,6 +172,8 @@ def report(
         include_responses=responses,
         page_size=page_size,
         timeout=timeout,
+        max_pages=max_pages,
+        max_answer_bytes=max_answer_bytes,
     )
     try:
         run(request, os.environ)

@@ -2,14 +2,22 @@
 
 Every TASK of the course gets a row for every learner (completed or not); a task no longer in
 the course gets a row only for the learners who completed it. Times are UTC as
-``YYYY-MM-DD HH:MM:SS`` (which spreadsheets read as a date-time). Cells that a spreadsheet would
-run as a formula (starting with ``= + - @``, tab or CR) get a leading apostrophe.
+``YYYY-MM-DD HH:MM:SS`` (which spreadsheets read as a date-time).
+
+A cell that a spreadsheet could run as a formula, or split into one, gets a leading apostrophe
+(``docs/report.md``, "CSV"): one starting with ``= + - @``, their fullwidth and small forms
+(``＝ ＋ － ＠ ﹦ ﹢ ﹣ ﹫``, which some spreadsheets fold to ASCII) or ``−``; with ``;`` or ``|``
+(field separators in some locales, and DDE's ``|``); or with anything a spreadsheet may skip
+before looking: whitespace (tab, CR, LF, space, NBSP, ...), a control character (NUL, ...) or an
+invisible format character (ZERO WIDTH SPACE, BOM, bidi controls, ...).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import unicodedata
+from collections.abc import Iterator
 from datetime import datetime
 
 from coursepack.report.model import LearnerRow, Report, TaskCell, TaskColumn
@@ -30,15 +38,19 @@ HEADER = (
     "task_iri",
 )
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = frozenset("=+-@;|\uff1d\uff0b\uff0d\uff20\ufe66\ufe62\ufe63\ufe6b\u2212")
 
 
 def _time(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M:%S") if value is not None else ""
 
 
+def _unsafe_start(ch: str) -> bool:
+    return ch in _FORMULA_START or ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf")
+
+
 def _safe(text: str) -> str:
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return "'" + text if text and _unsafe_start(text[0]) else text
 
 
 def _yes(flag: bool) -> str:
@@ -46,8 +58,11 @@ def _yes(flag: bool) -> str:
 
 
 def rows(report: Report) -> list[list[str]]:
-    header = [h for h in HEADER if h != "response" or report.responses_included]
-    out = [header]
+    return list(iter_rows(report))
+
+
+def iter_rows(report: Report) -> Iterator[list[str]]:
+    yield [h for h in HEADER if h != "response" or report.responses_included]
     for learner in report.learners:
         pairs: list[tuple[TaskColumn, TaskCell]] = list(
             zip(report.tasks, learner.tasks, strict=True)
@@ -58,8 +73,7 @@ def rows(report: Report) -> list[list[str]]:
             if cell.completed
         ]
         for column, cell in pairs:
-            out.append(_row(report, learner, column, cell))
-    return out
+            yield _row(report, learner, column, cell)
 
 
 def _row(report: Report, learner: LearnerRow, column: TaskColumn, cell: TaskCell) -> list[str]:
@@ -79,13 +93,23 @@ def _row(report: Report, learner: LearnerRow, column: TaskColumn, cell: TaskCell
     row += [
         f"{learner.progress * 100:.0f}",
         _yes(learner.course_completed),
-        column.iri,
+        _safe(column.iri),  # a removed task's IRI comes from a statement
     ]
     return row
 
 
-def render_csv(report: Report) -> str:
+def iter_csv(report: Report, rows_per_piece: int = 2000) -> Iterator[str]:
+    """The CSV text in pieces of ``rows_per_piece`` rows (never the whole report at once)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerows(rows(report))
-    return buffer.getvalue()
+    for number, row in enumerate(iter_rows(report), 1):
+        writer.writerow(row)
+        if number % rows_per_piece == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def render_csv(report: Report) -> str:
+    return "".join(iter_csv(report))

@@ -7,6 +7,7 @@ times as UTC ``YYYY-MM-DDTHH:MM:SSZ``, ratios rounded to 4 decimals.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -31,6 +32,16 @@ def ratio(value: float) -> float:
 
 
 def to_json(report: Report) -> dict[str, Any]:
+    """The whole report as one JSON value (for tests and small reports; see ``iter_json``)."""
+    data = _head(report)
+    data["learners"] = [_learner(report, learner) for learner in report.learners]
+    return data
+
+
+_LEARNERS_MARK = "\x00learners\x00"
+
+
+def _head(report: Report) -> dict[str, Any]:
     course_prefix = report.course_id + "/"
     summaries = (*report.summaries, *report.removed_summaries)
     return {
@@ -68,7 +79,7 @@ def to_json(report: Report) -> dict[str, Any]:
             "removed_tasks": len(report.removed_tasks),
         },
         "tasks": [_task(summary) for summary in summaries],
-        "learners": [_learner(report, learner) for learner in report.learners],
+        "learners": _LEARNERS_MARK,
         "completions_by_day": [
             {"date": day.isoformat(), "completions": count}
             for day, count in report.completions_by_day
@@ -135,9 +146,32 @@ def _learner(report: Report, learner: LearnerRow) -> dict[str, Any]:
     }
 
 
-def render_json(report: Report) -> str:
-    data = to_json(report)
-    if orjson is not None:  # same bytes as json.dumps below for this data, ~10x faster
+def _dumps(data: Any) -> str:
+    if orjson is not None:  # same text as json.dumps below for this data, ~10x faster
         text: str = orjson.dumps(data, option=orjson.OPT_INDENT_2).decode("utf-8")
-        return text + "\n"
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        return text
+    return json.dumps(data, indent=2, ensure_ascii=False)
+
+
+def iter_json(report: Report) -> Iterator[str]:
+    """The report's JSON text in pieces, one learner at a time: the same text as ``to_json``
+    dumped whole, without ever holding all of it (a report of 300,000 learners is ~1 GB)."""
+    head, mark, tail = _dumps(_head(report)).partition(_dumps(_LEARNERS_MARK))
+    assert mark, "the learners' place was not found"
+    yield head
+    if not report.learners:
+        yield "[]"
+    else:
+        separator = "[\n    "
+        for learner in report.learners:
+            text = _dumps(_learner(report, learner))
+            # Nested two levels deep: every line indented by 4 more spaces (a JSON string has
+            # no raw line end, so every "\n" is between two tokens).
+            yield separator + text.replace("\n", "\n    ")
+            separator = ",\n    "
+        yield "\n  ]"
+    yield tail + "\n"
+
+
+def render_json(report: Report) -> str:
+    return "".join(iter_json(report))

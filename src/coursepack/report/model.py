@@ -23,7 +23,7 @@ class TaskColumn:
     in_course: bool = True
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TaskCell:
     completed_at: datetime | None = None
     response: str | None = None  # only with --responses
@@ -33,7 +33,10 @@ class TaskCell:
         return self.completed_at is not None
 
 
-@dataclass(frozen=True)
+EMPTY_CELL = TaskCell()  # shared by every task a learner has not completed (most cells)
+
+
+@dataclass(frozen=True, slots=True)
 class ModuleStatus:
     module_id: str
     title: str
@@ -45,7 +48,7 @@ class ModuleStatus:
         return self.completed_at is not None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LearnerRow:
     key: str  # the IFI as one string, e.g. "mbox:mailto:ada@example.org"
     ifi: dict[str, Any]  # the IFI as in xAPI, e.g. {"mbox": "mailto:ada@example.org"}

@@ -6,7 +6,10 @@ and calls :func:`run`; tests and other tools call ``run`` directly.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import codecs
+import os
+import sys
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -19,22 +22,28 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from coursepack.clock import Clock, clock_from_env
 from coursepack.credentials import ENV_ENDPOINT, lrs_authorization
 from coursepack.errors import UserError
-from coursepack.fsio import write_atomically
+from coursepack.fsio import staged
 from coursepack.model import Course
 from coursepack.report.aggregate import Aggregator
-from coursepack.report.csvfmt import render_csv
+from coursepack.report.csvfmt import iter_csv
 from coursepack.report.fetch import PER_ACTIVITY, Query, fetch
 from coursepack.report.html import render_html
-from coursepack.report.jsonfmt import render_json
+from coursepack.report.jsonfmt import iter_json
 from coursepack.report.model import Report
 from coursepack.report.table import print_table, render_table
-from coursepack.xapi.client import DEFAULT_PAGE_SIZE, DEFAULT_TIMEOUT, LrsClient
+from coursepack.xapi.client import (
+    DEFAULT_MAX_ANSWER_BYTES,
+    DEFAULT_MAX_PAGES,
+    DEFAULT_PAGE_SIZE,
+    DEFAULT_TIMEOUT,
+    LrsClient,
+)
 
 
 @dataclass(frozen=True)
 class Format:
     name: str
-    render: Callable[[Report], str]
+    render: Callable[[Report], Iterable[str]]  # the text in pieces (a big report is big)
     suffixes: tuple[str, ...]  # an -o file with one of these picks the format
     bom: bool = False  # CSV: a BOM makes spreadsheet programs read UTF-8
 
@@ -42,10 +51,10 @@ class Format:
 FORMATS: dict[str, Format] = {
     f.name: f
     for f in (
-        Format("table", render_table, (".txt",)),
-        Format("csv", render_csv, (".csv",), bom=True),
-        Format("json", render_json, (".json",)),
-        Format("html", render_html, (".html", ".htm")),
+        Format("table", lambda report: (render_table(report),), (".txt",)),
+        Format("csv", iter_csv, (".csv",), bom=True),
+        Format("json", iter_json, (".json",)),
+        Format("html", lambda report: (render_html(report),), (".html", ".htm")),
     )
 }
 
@@ -82,7 +91,9 @@ class ReportRequest:
     output: Path | None = None
     include_responses: bool = False
     page_size: int = DEFAULT_PAGE_SIZE
-    timeout: float = DEFAULT_TIMEOUT
+    timeout: float = DEFAULT_TIMEOUT  # seconds for each whole answer
+    max_pages: int = DEFAULT_MAX_PAGES  # for the whole report
+    max_answer_bytes: int = DEFAULT_MAX_ANSWER_BYTES  # per answer, after decompression
 
 
 @dataclass(frozen=True)
@@ -94,7 +105,9 @@ class Options:
     query: Query
     include_responses: bool = False
     page_size: int = DEFAULT_PAGE_SIZE
-    timeout: float = DEFAULT_TIMEOUT
+    timeout: float = DEFAULT_TIMEOUT  # seconds for each whole answer
+    max_pages: int = DEFAULT_MAX_PAGES  # for the whole report
+    max_answer_bytes: int = DEFAULT_MAX_ANSWER_BYTES  # per answer, after decompression
 
 
 def build_report(
@@ -116,6 +129,8 @@ def build_report(
         auth=options.auth,
         page_size=options.page_size,
         timeout=options.timeout,
+        max_pages=options.max_pages,
+        max_answer_bytes=options.max_answer_bytes,
         transport=transport,
     ) as client:
         fetched = fetch(client, course, aggregator, options.query, progress)
@@ -131,6 +146,30 @@ def build_report(
     )
 
 
+# Control characters (but line ends and tabs) and bidi controls: what a terminal would run or
+# reorder. In a report they can only come from the statements.
+_UNSAFE = [
+    *(c for c in range(0x20) if c not in (0x09, 0x0A, 0x0D)),
+    *range(0x7F, 0xA0),
+    0x061C,
+    0x200E,
+    0x200F,
+    *range(0x202A, 0x202F),
+    *range(0x2066, 0x206A),
+]
+_AS_JSON_ESCAPES = {c: f"\\u{c:04x}" for c in _UNSAFE}
+_AS_REPLACEMENT = dict.fromkeys(_UNSAFE, "\ufffd")
+
+
+def for_terminal(text: str, *, json_escapes: bool = False) -> str:
+    """A report for a terminal: no control characters or bidi controls from the statements.
+
+    In JSON they become ``\\uXXXX`` escapes (the same data; they can only be inside strings),
+    elsewhere U+FFFD. Written to a file (``-o``) or a pipe, the report is left as it is.
+    """
+    return text.translate(_AS_JSON_ESCAPES if json_escapes else _AS_REPLACEMENT)
+
+
 def check_output(path: Path) -> Path:
     """The folder that will hold ``path``; a UserError if it cannot."""
     if path.is_dir():
@@ -141,10 +180,20 @@ def check_output(path: Path) -> Path:
     return folder
 
 
-def write_report(path: Path, text: str, *, bom: bool = False) -> None:
-    """Write the whole report or nothing."""
+def write_report(path: Path, text: str | Iterable[str], *, bom: bool = False) -> None:
+    """Write the whole report or nothing; ``text`` may come in pieces (written as they come)."""
     check_output(path)
-    write_atomically(path, text.encode("utf-8-sig" if bom else "utf-8"))
+    pieces = (text,) if isinstance(text, str) else text
+    with staged(path) as (out, tmp):
+        if bom:
+            out.write(codecs.BOM_UTF8)
+        for piece in pieces:
+            out.write(piece.encode("utf-8"))
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def _progress_bar(console: Console) -> Progress:
@@ -191,6 +240,8 @@ def run(
         include_responses=request.include_responses,
         page_size=request.page_size,
         timeout=request.timeout,
+        max_pages=request.max_pages,
+        max_answer_bytes=request.max_answer_bytes,
     )
     err = stderr or Console(stderr=True)
     notes: list[str] = []
@@ -225,11 +276,16 @@ def run(
     if request.output is None and fmt.name == "table":
         print_table(result, stdout or Console())
         return result
-    text = fmt.render(result)
+    pieces = fmt.render(result)
     if request.output is None:
-        click.echo(text, nl=False)
+        terminal = sys.stdout.isatty()
+        for piece in pieces:
+            click.echo(
+                for_terminal(piece, json_escapes=fmt.name == "json") if terminal else piece,
+                nl=False,
+            )
     else:
-        write_report(request.output, text, bom=fmt.bom)
+        write_report(request.output, pieces, bom=fmt.bom)
         click.echo(
             f"Wrote {request.output} ({len(result.learners)} learners, {fmt.name})", err=True
         )
