@@ -26,6 +26,7 @@ class _Commands(click.Group):
         "report": ("coursepack.report.command", "report"),
         "init": ("coursepack.init", "command"),
         "schema": ("coursepack.schema", "command"),
+        "preview": ("coursepack.preview.command", "preview"),
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
