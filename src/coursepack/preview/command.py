@@ -14,6 +14,7 @@ from coursepack.preview.server import PreviewServer
 from coursepack.preview.session import PreviewSession
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
+WATCH_TICK_MS = 250
 IGNORED_DIRS = ("dist", ".git", "node_modules", "__pycache__", ".venv")
 
 
@@ -35,21 +36,27 @@ class Preview:
             thread.join(timeout=5)
 
 
-def _watch(session: PreviewSession, stop: threading.Event) -> None:
+def _watch(session: PreviewSession, stop: threading.Event, ready: threading.Event) -> None:
     from watchfiles import DefaultFilter, watch
 
     ignored = (*DefaultFilter.ignore_dirs, *IGNORED_DIRS)
     watch_filter = DefaultFilter(ignore_dirs=ignored)
     root = session.course_dir.resolve()
-    for _changes in watch(
+    # an empty set of changes comes after each quiet rust_timeout: the first one says that
+    # the watch is in place (a change saved before it would be missed)
+    for changes in watch(
         root,
         watch_filter=watch_filter,
         stop_event=stop,
         debounce=60,
         step=20,
+        rust_timeout=WATCH_TICK_MS,
+        yield_on_timeout=True,
         raise_interrupt=False,
     ):
-        session.rebuild()
+        ready.set()
+        if changes:
+            session.rebuild()
 
 
 def start_preview(
@@ -67,14 +74,18 @@ def start_preview(
     session = PreviewSession(course_dir, target, lms, environ)
     session.rebuild()
     server = PreviewServer(session, host, port)
-    stop = threading.Event()
+    stop, ready = threading.Event(), threading.Event()
     threads = [threading.Thread(target=server.serve_forever, name="preview-http", daemon=True)]
     if watch:
         threads.append(
-            threading.Thread(target=_watch, args=(session, stop), name="preview-watch", daemon=True)
+            threading.Thread(
+                target=_watch, args=(session, stop, ready), name="preview-watch", daemon=True
+            )
         )
     for thread in threads:
         thread.start()
+    if watch:
+        ready.wait(timeout=5)
     return Preview(session, server, threads, stop)
 
 
