@@ -55,7 +55,7 @@ def preview() -> Iterator[StartPreview]:
 def wide_page(browser: Browser) -> Iterator[Page]:
     with new_context(browser) as context:
         page = context.new_page()
-        page.set_viewport_size({"width": 1600, "height": 900})
+        page.set_viewport_size({"width": 1920, "height": 1000})
         yield page
 
 
