@@ -41,7 +41,7 @@ def test_init_writes_a_course_with_every_construct_and_prints_the_next_two_comma
     assert code == 0
     assert out.strip().splitlines()[-2:] == [
         f"  coursepack preview {root}",
-        f"  coursepack build {root} --target all",
+        f"  coursepack build {root} -o {root / 'dist'} --target all",
     ]
     course = load_course(root, environ={})
     assert course.title == "Data: a primer"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import struct
 import zlib
 from dataclasses import dataclass
@@ -178,8 +179,12 @@ def init_course(
             written.append(path)
     except OSError as exc:
         raise UserError(f"cannot write {root}: {exc.strerror or exc}") from None
-    shown = str(root)
-    steps = [f"coursepack preview {shown}", f"coursepack build {shown} --target all"]
+    if root.resolve() == Path.cwd().resolve():
+        steps = ["coursepack preview", "coursepack build --target all"]
+    else:  # the packages go to the course's own dist/ (which its .gitignore names)
+        shown = shlex.quote(str(root))
+        dist = shlex.quote(str(root / "dist"))
+        steps = [f"coursepack preview {shown}", f"coursepack build {shown} -o {dist} --target all"]
     return InitResult(root=root, files=written, next_steps=steps)
 
 
