@@ -187,6 +187,11 @@ class _Handler(BaseHTTPRequestHandler):
         body = self._body()
         headers = {k.lower(): v for k, v in self.headers.items()}
         answer = session.lrs.handle(self.command, resource, query, headers, body)
+        shown = {k: v for k, v in query.items() if k in ("statementId", "stateId", "profileId")}
+        session.hub.publish(
+            "request",
+            {"method": self.command, "resource": resource, "query": shown, "status": answer.status},
+        )
         self._send(
             answer.status,
             answer.body,

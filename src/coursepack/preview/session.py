@@ -158,7 +158,7 @@ class PreviewSession:
                 raise UserError(f"unknown target '{target}'")
             self.target = target
         if lms is not None:
-            if lms not in PROFILES:
+            if lms and lms not in PROFILES:
                 raise UserError(f"unknown LMS profile '{lms}'")
             self.lms = lms or None
         self.rebuild()

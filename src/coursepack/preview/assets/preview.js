@@ -245,6 +245,7 @@
 
   function onCall(entry) {
     state.calls.push(entry);
+    if (state.calls.length > 50000) state.calls.splice(0, 10000);
     var list = $("pv-calls-list");
     var li = document.createElement("li");
     li.setAttribute("data-method", entry.method);
@@ -475,6 +476,21 @@
   });
   events.addEventListener("statement", function (ev) {
     onStatement(JSON.parse(ev.data));
+  });
+  events.addEventListener("request", function (ev) {
+    // an LRS request of an xAPI or cmi5 package: shown with its HTTP status
+    var r = JSON.parse(ev.data);
+    var what = Object.keys(r.query).map(function (k) {
+      return k + "=" + r.query[k];
+    });
+    onCall({
+      method: r.method + " " + r.resource,
+      args: what,
+      result: "HTTP " + r.status,
+      // a GET answered 404 is how a State or Profile document says "none yet": no failure
+      error: r.status >= 400 && !(r.method === "GET" && r.status === 404) ? String(r.status) : "0",
+      diagnostic: "",
+    });
   });
   events.addEventListener("network", function (ev) {
     offline = !!JSON.parse(ev.data).offline;
