@@ -52,9 +52,10 @@ def test_preview_prints_its_url_serves_and_stops_cleanly_on_ctrl_c(course: Path)
 
 def test_preview_on_another_host_warns_that_the_course_is_exposed(course: Path) -> None:
     process, _ = start(course, "--host", "0.0.0.0")
-    process.send_signal(signal.SIGINT)
+    process.send_signal(signal.SIGTERM)
     _, err = process.communicate(timeout=15)
     assert "warning: listening on 0.0.0.0" in err
+    assert process.returncode == 0
 
 
 def test_preview_of_a_missing_folder_is_one_clean_error(tmp_path: Path) -> None:

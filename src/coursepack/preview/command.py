@@ -89,6 +89,18 @@ def start_preview(
     return Preview(session, server, threads, stop)
 
 
+def _stop_on_signals() -> None:
+    """Ctrl-C (and SIGTERM) stop the preview cleanly, even when the shell that started it
+    ignores SIGINT for its background jobs (Python then leaves SIGINT ignored)."""
+    import signal
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, interrupt)
+    signal.signal(signal.SIGTERM, interrupt)
+
+
 def _target_names() -> list[str]:
     from coursepack.targets import TARGETS
 
@@ -131,22 +143,21 @@ def preview(
             fg="yellow",
             err=True,
         )
+    _stop_on_signals()
     running = start_preview(course_dir, target, lms, host, port)
-    status = running.session.status()
-    title = status["title"] or str(course_dir)
-    click.echo(f"Previewing '{title}' ({status['target'] or 'no build yet'}) at {running.url}")
-    if not status["ok"]:
-        click.secho("\n".join(status["problems"]), fg="red", err=True)
-    click.echo("Watching for changes; press Ctrl-C to stop.")
-    if open_browser:
-        import webbrowser
-
-        webbrowser.open(running.url)
     try:
-        while True:
+        status = running.session.status()
+        title = status["title"] or str(course_dir)
+        click.echo(f"Previewing '{title}' ({status['target'] or 'no build yet'}) at {running.url}")
+        if not status["ok"]:
+            click.secho("\n".join(status["problems"]), fg="red", err=True)
+        click.echo("Watching for changes; press Ctrl-C to stop.")
+        if open_browser:
+            import webbrowser
+
+            webbrowser.open(running.url)
+        while running.threads[0].is_alive():
             running.threads[0].join(timeout=0.5)
-            if not running.threads[0].is_alive():
-                break
     except KeyboardInterrupt:
         click.echo("\nStopping the preview.")
     finally:
