@@ -220,3 +220,26 @@ def test_offline_network_drops_lrs_requests_without_an_answer(
     assert time.perf_counter() - started < 5
     running.session.set_offline(False)
     assert request(running.url + "_preview/lrs/about")[0] == 200
+
+
+def test_controls_refuse_other_sites_and_other_host_names(
+    preview: StartPreview, course: Path
+) -> None:
+    running = preview(course, "scorm12", watch=False)
+    # a form or no-cors fetch from another site can only send text/plain: refused
+    req = urllib.request.Request(
+        running.url + "_preview/reset",
+        data=b"{}",
+        method="POST",
+        headers={"Content-Type": "text/plain"},
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(req, timeout=10)
+    assert refused.value.code == 415
+    # a page on another host name that resolves here (DNS rebinding): refused
+    port = running.server.server_address[1]
+    req = urllib.request.Request(running.url, headers={"Host": f"attacker.example:{port}"})
+    with pytest.raises(urllib.error.HTTPError) as misdirected:
+        urllib.request.urlopen(req, timeout=10)
+    assert misdirected.value.code == 421
+    assert request(f"http://localhost:{port}/_preview/status")[0] == 200

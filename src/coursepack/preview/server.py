@@ -37,6 +37,7 @@ class PreviewServer(ThreadingHTTPServer):
 
     def __init__(self, session: PreviewSession, host: str, port: int) -> None:
         self.session = session
+        self.host = host
         self.assets = _assets()
         self.stopping = threading.Event()
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -99,6 +100,17 @@ class _Handler(BaseHTTPRequestHandler):
             raise ValueError("request body too large")
         return self.rfile.read(length) if length else b""
 
+    def _host_allowed(self) -> bool:
+        """The Host header names this server (a DNS-rebinding page's host does not)."""
+        host = (self.headers.get("Host") or "").lower()
+        port = self.server.server_address[1]
+        names = {"127.0.0.1", "localhost", "[::1]", self.server.host.lower()}
+        if ":" in self.server.host:
+            names.add(f"[{self.server.host.lower()}]")
+        if self.server.host in ("0.0.0.0", "::"):
+            return True  # listening everywhere: reached by any of the machine's names
+        return host in {f"{n}:{port}" for n in names} or host in names
+
     def _origin(self) -> str:
         host = self.headers.get("Host") or self.server.url.split("/")[2]
         return f"http://{host}"
@@ -124,6 +136,9 @@ class _Handler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         path = unquote(parts.path)
         query = dict(parse_qsl(parts.query, keep_blank_values=True))
+        if not self._host_allowed():
+            self._send(421, b"this preview answers to its own address only")
+            return
         try:
             if path == "/":
                 self._asset("shell.html")
@@ -222,6 +237,11 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if self.command != "POST":
             self._send(404, b"not found")
+            return
+        # a JSON body: another site's page cannot send one here without CORS, which this
+        # server never grants, so it cannot drive the preview's controls
+        if not (self.headers.get("Content-Type") or "").startswith("application/json"):
+            self._send(415, b"controls take application/json")
             return
         data = json.loads(self._body() or b"{}")
         if not isinstance(data, dict):
