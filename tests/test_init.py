@@ -100,6 +100,13 @@ def test_init_refuses_a_folder_that_is_not_empty(tmp_path: Path, existing: str) 
     assert sorted(p.name for p in tmp_path.iterdir()) == [existing]
 
 
+def test_init_accepts_a_folder_holding_only_a_git_repository(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    code, _, _ = run("init", str(tmp_path))
+    assert code == 0
+    assert (tmp_path / "course.yaml").is_file()
+
+
 def test_init_refuses_a_bad_language_or_id_with_one_line(tmp_path: Path) -> None:
     code, _, err = run("init", str(tmp_path / "a"), "--language", "english!")
     assert code == 1 and "language" in err and len(err.strip().splitlines()) == 1

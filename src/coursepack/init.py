@@ -23,6 +23,8 @@ from coursepack.ids import slugify
 from coursepack.schema import SCHEMAS, schema_text
 
 SCHEMA_DIR = ".coursepack"
+# a folder holding only these still counts as empty (`git init && coursepack init`)
+ALLOWED_EXISTING = frozenset({".git"})
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _IRI = re.compile(r"^https?://[^\s/?#]+[^\s?#]*$")
 
@@ -143,7 +145,7 @@ def init_course(
     """Write a new course into ``root`` (which must not exist or be empty)."""
     if root.exists() and not root.is_dir():
         raise UserError(f"{root}: is a file, not a folder (choose a new folder name)")
-    if root.is_dir() and any(root.iterdir()):
+    if root.is_dir() and any(p.name not in ALLOWED_EXISTING for p in root.iterdir()):
         raise UserError(
             f"{root}: the folder is not empty; init writes a new course only into an empty "
             "or new folder (choose another one, e.g. `coursepack init my-course`)"
