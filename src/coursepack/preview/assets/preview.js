@@ -243,7 +243,20 @@
     return v === undefined ? "" : JSON.stringify(String(v));
   }
 
+  // SCORM 2004: after Terminate, the LMS acts on the navigation request the SCO left
+  var LEAVING = { exit: 1, exitAll: 1, suspendAll: 1, abandon: 1, abandonAll: 1 };
+  function afterTerminate(entry) {
+    if (entry.method !== "Terminate" || entry.result !== "true" || !lms) return;
+    var request = lms.data()["adl.nav.request"];
+    if (LEAVING[request] === 1) {
+      window.setTimeout(function () {
+        closeCourse("The course asked the LMS to leave (adl.nav.request = " + request + "): the LMS closed it.");
+      }, 0);
+    }
+  }
+
   function onCall(entry) {
+    afterTerminate(entry);
     state.calls.push(entry);
     if (state.calls.length > 50000) state.calls.splice(0, 10000);
     var list = $("pv-calls-list");
@@ -431,14 +444,19 @@
   $("pv-au").addEventListener("change", launch);
   $("pv-relaunch").addEventListener("click", launch);
   $("pv-reopen").addEventListener("click", launch);
-  $("pv-close").addEventListener("click", function () {
+  function closeCourse(why) {
     launching = launching.then(function () {
       return unload().then(function () {
         if (lms) lms.abandon();
+        $("pv-closed-text").textContent = why;
         $("pv-closed").hidden = false;
         renderData();
       });
     });
+  }
+
+  $("pv-close").addEventListener("click", function () {
+    closeCourse("The LMS closed the course window.");
   });
   $("pv-reset").addEventListener("click", function () {
     launching = launching
