@@ -371,11 +371,8 @@
   }
 
   var seen = {};
-  function onStatement(s) {
-    if (s.id && seen[s.id]) return;
-    if (s.id) seen[s.id] = true;
-    state.statements.push(s);
-    var list = $("pv-statements-list");
+
+  function statementItem(s) {
     var li = document.createElement("li");
     var verb = (s.verb && s.verb.id) || "";
     li.setAttribute("data-verb", verb);
@@ -403,12 +400,30 @@
     pre.textContent = JSON.stringify(s, null, 2);
     details.appendChild(pre);
     li.appendChild(details);
-    list.appendChild(li);
+    return li;
+  }
+
+  /** A statement pushed by the server as the LRS stored it (they arrive in order). */
+  function onStatement(s) {
+    if (s.id && seen[s.id]) return;
+    if (s.id) seen[s.id] = true;
+    state.statements.push(s);
+    var list = $("pv-statements-list");
+    list.appendChild(statementItem(s));
     while (list.childNodes.length > MAX_LOG) list.removeChild(list.firstChild);
     $("pv-statements-count").textContent = String(state.statements.length);
     if (!lms) scheduleData();
   }
 
+  function clearStatements() {
+    state.statements = [];
+    seen = {};
+    $("pv-statements-list").textContent = "";
+    $("pv-statements-count").textContent = "0";
+  }
+
+  /** What the LRS held before this page listened, merged with what arrived since, in the
+   * order the LRS stored them. */
   function loadStatements() {
     return window
       .fetch("/_preview/lrs-snapshot")
@@ -416,10 +431,15 @@
         return res.json();
       })
       .then(function (snapshot) {
-        $("pv-statements-list").textContent = "";
-        state.statements = [];
-        seen = {};
-        snapshot.statements.forEach(onStatement);
+        var all = state.statements.slice();
+        snapshot.statements.forEach(function (s) {
+          if (!s.id || !seen[s.id]) all.push(s);
+        });
+        all.sort(function (a, b) {
+          return a.stored < b.stored ? -1 : a.stored > b.stored ? 1 : 0;
+        });
+        clearStatements();
+        all.forEach(onStatement);
       });
   }
 
@@ -467,7 +487,10 @@
         clearLogs();
         return post("reset");
       })
-      .then(loadStatements);
+      .then(function () {
+        clearStatements();
+        return loadStatements();
+      });
     launch();
   });
   $("pv-offline").addEventListener("change", function (ev) {
