@@ -23,7 +23,12 @@ COURSE_DIR = click.argument(
 class _Commands(click.Group):
     """Commands whose imports are heavy (HTTP client, rich) load only when they are run."""
 
-    lazy: ClassVar[dict[str, tuple[str, str]]] = {"report": ("coursepack.report.command", "report")}
+    lazy: ClassVar[dict[str, tuple[str, str]]] = {
+        "report": ("coursepack.report.command", "report"),
+        "init": ("coursepack.init", "command"),
+        "schema": ("coursepack.schema", "command"),
+        "preview": ("coursepack.preview.command", "preview"),
+    }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted([*super().list_commands(ctx), *self.lazy])
@@ -45,7 +50,8 @@ def cli() -> None:
 
     \b
     A course folder holds course.yaml and its module files (Markdown or YAML).
-    Start with `coursepack validate`, then `coursepack build`.
+    Start with `coursepack init`, see it with `coursepack preview`, then
+    `coursepack build`.
     """
 
 

@@ -1,0 +1,132 @@
+"""Preview benchmark: from saving a course file to the reloaded course in the page.
+
+For each course (the example course in ``course/``, and the generated course of 2,000 items of
+``bench/build.py``), a preview runs in this process and Chromium (Playwright, Debian's
+``/usr/bin/chromium``) shows it. Each round:
+
+- ``baseline``: a plain build of the same course in memory (``coursepack.build.prepare``, the
+  work every rebuild does, without the watcher, the server or the browser), then the built
+  page loaded by hand in a second tab (no LMS around it) until its runtime has started: what
+  an author did before the preview (build, then reload);
+- ``reload``: a module's introduction gets a new sentence, saved; the clock stops when the
+  course frame shows that sentence and the runtime has started again.
+
+The two are interleaved (baseline, reload, baseline, ...) so that a machine busy with other
+work slows both alike; the median of each is reported, with their ratio. Nothing asserts a time.
+
+    python -m bench preview [--rounds N] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.build import REPO, generated_course
+
+TARGET = "scorm12"
+RELOADED = """marker => {
+  const frame = document.getElementById("pv-course");
+  const win = frame && frame.contentWindow;
+  return !!(win && win.Coursepack && win.Coursepack.started === true &&
+            win.document.body && win.document.body.textContent.includes(marker));
+}"""
+
+
+def _edit(module: Path, round_no: int) -> str:
+    marker = f"Benchmark sentence {round_no}."
+    lines = module.read_text("utf-8").splitlines()
+    title = next(i for i, line in enumerate(lines) if line.startswith("# "))
+    kept = [line for line in lines if not line.startswith("Benchmark sentence ")]
+    kept.insert(title + 2, marker)
+    module.write_text("\n".join(kept) + "\n", "utf-8")
+    return marker
+
+
+STARTED = "() => !!(window.Coursepack && window.Coursepack.started === true)"
+
+
+def measure(course: Path, module: Path, rounds: int, page: Any, tab: Any) -> dict[str, Any]:
+    from coursepack.build import prepare
+    from coursepack.preview.command import start_preview
+
+    preview = start_preview(course, TARGET, environ={})
+    try:
+        page.goto(preview.url, wait_until="commit")
+        page.wait_for_function(RELOADED, arg="", timeout=60_000)
+        build: list[float] = []
+        baseline: list[float] = []
+        reload: list[float] = []
+        for n in range(rounds):
+            started = time.perf_counter()
+            prepare(course, course / "dist", [TARGET], None, {})
+            build.append(time.perf_counter() - started)
+            tab.goto(preview.url + "course/index.html", wait_until="commit")
+            tab.wait_for_function(STARTED, timeout=60_000)
+            baseline.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            marker = _edit(module, n)
+            page.wait_for_function(RELOADED, arg=marker, timeout=60_000)
+            reload.append(time.perf_counter() - started)
+    finally:
+        preview.stop()
+    base, ours = statistics.median(baseline), statistics.median(reload)
+    return {
+        "build_s": round(statistics.median(build), 3),
+        "baseline_s": round(base, 3),
+        "reload_s": round(ours, 3),
+        "reload_best_s": round(min(reload), 3),
+        "ratio": round(ours / base, 2),
+    }
+
+
+def run(rounds: int) -> list[dict[str, Any]]:
+    from tests.support.browser import launch_chromium, new_context
+
+    work = Path(tempfile.mkdtemp(prefix="coursepack-bench-preview-"))
+    try:
+        example = work / "example"
+        shutil.copytree(REPO / "course", example)
+        generated = generated_course(work / "items-2000")
+        cases = [
+            ("example", example, example / "modules" / "collaborative-impact-leadership.md"),
+            ("items-2000", generated, generated / "modules" / "module-01.md"),
+        ]
+        rows = []
+        with launch_chromium() as browser, new_context(browser) as context:
+            context.set_default_timeout(120_000)
+            page = context.new_page()
+            page.set_viewport_size({"width": 1600, "height": 900})
+            tab = context.new_page()
+            for name, course, module in cases:
+                rows.append({"case": name, **measure(course, module, rounds, page, tab)})
+        return rows
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench preview", description=__doc__)
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds per course")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    args = parser.parse_args(argv)
+    rows = run(args.rounds)
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    print(
+        f"{'case':<12}{'build s':>9}{'build+load s':>14}{'save->reloaded s':>18}"
+        f"{'best s':>8}{'ratio':>7}"
+    )
+    for r in rows:
+        print(
+            f"{r['case']:<12}{r['build_s']:>9.3f}{r['baseline_s']:>14.3f}{r['reload_s']:>18.3f}"
+            f"{r['reload_best_s']:>8.3f}{r['ratio']:>7.2f}"
+        )
+    return 0
