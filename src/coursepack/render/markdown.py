@@ -34,7 +34,10 @@ def is_safe_link(url: str) -> bool:
         if scheme not in _ALLOWED_SCHEMES:
             return False
         if scheme in ("http", "https"):
-            parts = urlsplit(url)
+            try:
+                parts = urlsplit(url)
+            except ValueError:  # "http://[x": an unclosed IPv6 host, ...
+                return False
             return bool(parts.netloc) and parts.username is None
         return True
     # no scheme: relative; refuse protocol-relative "//host" (it would load from the internet)
