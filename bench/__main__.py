@@ -9,6 +9,7 @@ import sys
 BENCHMARKS = {
     "build": "bench.build",
     "report": "bench.report",
+    "fuzz": "bench.fuzz",
 }
 
 

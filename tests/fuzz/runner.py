@@ -144,3 +144,57 @@ def run_subprocess(command: str, course: Path, out: Path, timeout: float = 60.0)
     if returncode < 0:
         return Outcome(command, returncode, text_out, text_err, seconds, signal=-returncode)
     return Outcome(command, returncode, text_out, text_err, seconds)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """How one course fared: the failures found (empty when all is well), by kind."""
+
+    outcomes: tuple[Outcome, ...]
+    failures: tuple[tuple[str, str], ...]  # (kind, detail); kind in FAILURE_KINDS
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+    def kinds(self) -> set[str]:
+        return {kind for kind, _ in self.failures}
+
+
+FAILURE_KINDS = ("traceback", "crash", "timeout", "exit", "disagree", "leak")
+SECRET = "do-not-ship"
+
+
+def check_course(
+    course: Path, out: Path, *, subprocess_run: bool = False, timeout: float = 60.0
+) -> Verdict:
+    """Run ``validate`` then ``build`` on ``course``: both must end with exit 0, 1 or 2, no
+    traceback, no crash, within ``timeout``; they must agree (validate exit 0 <=> build exit
+    0); and no package may hold the secret that links try to bring in."""
+    run = run_subprocess if subprocess_run else run_in_process
+    outcomes = (run("validate", course, out, timeout), run("build", course, out, timeout))
+    failures: list[tuple[str, str]] = []
+    for outcome in outcomes:
+        if outcome.timed_out:
+            failures.append(("timeout", outcome.describe()))
+        elif outcome.crashed:
+            failures.append(("crash", outcome.describe()))
+        elif outcome.traceback or "Traceback (most recent call last)" in outcome.stderr:
+            failures.append(("traceback", outcome.describe()))
+        elif outcome.code not in CLEAN_EXITS:
+            failures.append(("exit", outcome.describe()))
+    validate, build = outcomes
+    if not failures and (validate.code == 0) != (build.code == 0):
+        failures.append(
+            ("disagree", f"validate exit {validate.code}, build exit {build.code}\n"
+             f"validate: {validate.stderr[-2000:]}\nbuild: {build.stderr[-2000:]}")
+        )  # fmt: skip
+    if build.code == 0:
+        import zipfile
+
+        for package in sorted(out.glob("*.zip")):
+            with zipfile.ZipFile(package) as zf:
+                for name in zf.namelist():
+                    if SECRET.encode() in zf.read(name):
+                        failures.append(("leak", f"{package.name}:{name} holds the secret"))
+    return Verdict(outcomes, tuple(failures))
