@@ -119,7 +119,7 @@ def main(argv: list[str]) -> int:
             for kind in {kind for kind, _ in failures}:
                 counts[kind] += 1
             name = f"fuzz-{args.seed}-{max(args.worker, 0)}-{counts['cases']}"
-            note = "\n".join(f"{kind}: {detail[:500]}" for kind, detail in failures)
+            note = "\n".join(f"{kind}: {detail[-800:]}" for kind, detail in failures)
             crash_like = any(kind in ("crash", "timeout") for kind, _ in failures)
             saved.append(save_case(case, args.corpus / name, note, subprocess_run=crash_like))
         if counts["cases"] % 500 == 0:
@@ -152,9 +152,15 @@ def _parallel(args: argparse.Namespace, argv: list[str]) -> int:
         workers.append(subprocess.Popen(command, stdout=subprocess.PIPE, cwd=REPO, text=True))
     counts: Counter[str] = Counter()
     saved: list[Path] = []
-    for worker in workers:
+    for index, worker in enumerate(workers):
         out, _ = worker.communicate()
-        report = json.loads(out.strip().splitlines()[-1])
+        try:
+            report = json.loads(out.strip().splitlines()[-1])
+        except (IndexError, ValueError):  # the worker itself failed: say so, count it
+            print(f"worker {index} ended with exit {worker.returncode} and no report")
+            counts["failures"] += 1
+            counts["harness"] += 1
+            continue
         counts.update(report["counts"])
         saved += [Path(p) for p in report["saved"]]
     _summary(counts, saved, time.perf_counter() - started)
@@ -166,7 +172,8 @@ def _summary(counts: Counter[str], saved: list[Path], elapsed: float) -> None:
         f"cases: {counts['cases']:,}  failures: {counts['failures']}  "
         f"tracebacks: {counts['traceback']}  crashes: {counts['crash']}  "
         f"timeouts: {counts['timeout']}  disagreements: {counts['disagree']}  "
-        f"leaks: {counts['leak']}  other exits: {counts['exit']}  ({elapsed:.0f} s)"
+        f"leaks: {counts['leak']}  other exits: {counts['exit']}  "
+        f"harness errors: {counts['harness']}  ({elapsed:.0f} s)"
     )
     for folder in saved:
         print(f"saved {folder.relative_to(REPO) if folder.is_relative_to(REPO) else folder}")

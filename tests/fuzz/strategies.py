@@ -256,7 +256,7 @@ def media(draw: st.DrawFn) -> dict[str, Content]:
 
 
 @st.composite
-def courses(draw: st.DrawFn) -> Case:
+def hostile_courses(draw: st.DrawFn) -> Case:
     """A course folder: course.yaml, modules of both kinds, media, and odd extras."""
     names = draw(
         st.lists(
@@ -286,7 +286,9 @@ def courses(draw: st.DrawFn) -> Case:
     elif extra == 3:
         text = case["course.yaml"]
         assert isinstance(text, str)
-        case["course.yaml"] = text.encode("utf-8")[: draw(st.integers(0, 40))] + b"\xff\xfe"
+        case["course.yaml"] = (
+            text.encode("utf-8", "surrogatepass")[: draw(st.integers(0, 40))] + b"\xff\xfe"
+        )
     elif extra == 4 and names:
         case[names[0]] = draw(st.binary(max_size=200))
     elif extra == 5:
@@ -311,3 +313,52 @@ def valid_courses(draw: st.DrawFn) -> Case:
         "modules:\n  - m.md\n",
         "m.md": "\n".join(lines) + "\n",
     }
+
+
+PROSE_BITS = [*MARKDOWN_BITS, *WORDS, " ", " ", "\n", "\n\n", "\n- ", "\n> ", "\n1. ", "`x`"]
+printable = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=30
+)
+prose = st.lists(
+    st.one_of(st.sampled_from(PROSE_BITS), st.sampled_from(PROSE_BITS), printable),
+    max_size=40,
+).map("".join)
+
+
+@st.composite
+def prose_courses(draw: st.DrawFn) -> Case:
+    """Courses whose structure is right and whose prose is anything: they get as far as the
+    renderer and the packages, where hostile Markdown and URLs in links do their work."""
+    lines = ["# Module"]
+    media_files = {"media/a.png": b"png", "media/v.mp4": b"mp4"}
+    for n in range(draw(st.integers(1, 4))):
+        lines += [f"## Section {n}", "", draw(prose), ""]
+        if draw(st.integers(0, 5)) == 0:
+            lines += [draw(nested_markdown()), ""]
+        if draw(st.integers(0, 9)) == 0:
+            lines += [draw(huge()), ""]
+        kind = draw(st.sampled_from(["READ", "WATCH", "TASK"]))
+        if kind == "TASK":
+            lines.append(f"TASK: {draw(prose).strip() or 'Why?'}")
+        else:
+            url = draw(st.sampled_from(GOOD_URLS))
+            title = draw(st.sampled_from(["", "[A title]({})", "<{}>"]))
+            lines.append(f"{kind}: {title.format(url) if title else url}")
+        lines += ["", draw(prose), ""]
+    yaml_intro = draw(prose).replace("'", "''").replace("\n", "\n\n")
+    return {
+        "course.yaml": "id: https://example.org/c\ntitle: T\nlanguage: "
+        + draw(st.sampled_from(["en", "fr"]))
+        + "\nversion: '1'\ndescription: |\n  "
+        + draw(prose).replace("\n", "\n  ")
+        + "\nmodules:\n  - m.md\n  - y.yaml\n",
+        "m.md": "\n".join(lines) + "\n",
+        "y.yaml": f"title: Y\nintro: '{yaml_intro}'\nsections:\n  - title: S\n    items:\n"
+        "      - task: Why?\n",
+        **media_files,
+    }
+
+
+def courses() -> st.SearchStrategy[Case]:
+    """Any course: half broken anywhere, half right but for their prose."""
+    return st.one_of(hostile_courses(), prose_courses())

@@ -104,7 +104,7 @@ def _inline_depth(text: str, limit: int = MAX_INLINE_NESTING) -> tuple[int, int]
             open_ = dict.fromkeys(open_, 0)
             continue
         if ch == "`":  # a code span runs to the next run of as many backticks, in its paragraph
-            same = ticks[len(token)]
+            same = ticks.get(len(token), [])  # none when an escape split the run: literal
             after = bisect.bisect_right(same, start)
             brk = bisect.bisect_right(breaks, start)
             if after < len(same) and (brk == len(breaks) or same[after] < breaks[brk]):
