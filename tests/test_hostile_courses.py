@@ -370,3 +370,15 @@ def test_unicode_line_separators_in_prose_keep_every_later_line_number(
 def test_a_bom_and_crlf_line_ends_keep_line_numbers(tmp_path: Path) -> None:
     module = "\ufeff# M\r\n\r\nREAD: https://example.org/a\r\nREAD: ftp://x\r\n"
     _refused(_course(tmp_path, module.encode()), tmp_path, r"m\.md:4:7: READ URL 'ftp://x'")
+
+
+def test_a_module_over_the_size_limit_is_refused_unread(tmp_path: Path) -> None:
+    from coursepack.limits import MAX_TEXT_BYTES
+
+    course = _course(tmp_path, MODULE + "x" * MAX_TEXT_BYTES)
+    _refused(course, tmp_path, r"m\.md: the file is [\d,]+ bytes; a course file may be at most")
+
+
+def test_a_module_that_is_not_utf8_is_a_located_problem(tmp_path: Path) -> None:
+    course = _course(tmp_path, MODULE.encode() + b"\xff\xfe caf\xe9\n")
+    _refused(course, tmp_path, r"m\.md: not UTF-8 text")
