@@ -10,6 +10,7 @@ BENCHMARKS = {
     "build": "bench.build",
     "report": "bench.report",
     "preview": "bench.preview",
+    "fuzz": "bench.fuzz",
 }
 
 

@@ -13,10 +13,15 @@ MAX_TEXT_BYTES: Final = 8 * 1024 * 1024
 #: nesting of YAML values (mappings and lists inside each other); course files need about 6
 MAX_YAML_DEPTH: Final = 64
 #: values that YAML aliases (``*name``) may add to one file by repeating what they refer to
+#: (counted through aliases of aliases)
 MAX_ALIAS_EXPANSION: Final = 10_000
-#: nesting of Markdown containers (block quotes and lists inside each other) on one line
+#: nesting of Markdown containers (block quotes and list items inside each other); the
+#: renderer crashes (a segmentation fault) at about 25,000
 MAX_MARKDOWN_NESTING: Final = 32
-#: characters of one line of a Markdown module
+#: emphasis, strikethrough and link delimiters of a paragraph open at once ('*', '_', '~', '['):
+#: 100,000 nested emphasis markers crash the renderer
+MAX_INLINE_NESTING: Final = 100
+#: characters of one line of Markdown (a module line, a line of a Markdown text in YAML)
 MAX_LINE_CHARS: Final = 100_000
 #: items (READ, WATCH, TASK) in one course
 MAX_ITEMS: Final = 100_000

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import SplitResult, parse_qs, urlencode, urlsplit
 
 from coursepack.render.markdown import media_path
 
@@ -53,10 +53,18 @@ def _seconds(value: str) -> int | None:
     return h * 3600 + m * 60 + s
 
 
+def _split(url: str) -> SplitResult | None:
+    """``urlsplit(url)``, or None for what it refuses ("http://[x": an unclosed IPv6 host)."""
+    try:
+        return urlsplit(url.strip())
+    except ValueError:
+        return None
+
+
 def youtube_id(url: str) -> tuple[str, int | None] | None:
     """(video id, start seconds) of a YouTube URL, or None."""
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https"):
+    parts = _split(url)
+    if parts is None or parts.scheme not in ("http", "https"):
         return None
     host = (parts.hostname or "").lower()
     segments = [s for s in parts.path.split("/") if s]
@@ -81,8 +89,8 @@ def youtube_id(url: str) -> tuple[str, int | None] | None:
 
 def vimeo_id(url: str) -> tuple[str, str | None] | None:
     """(video id, unlisted hash or None) of a Vimeo URL, or None."""
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https"):
+    parts = _split(url)
+    if parts is None or parts.scheme not in ("http", "https"):
         return None
     host = (parts.hostname or "").lower()
     if host not in _VIMEO_HOSTS:
@@ -110,7 +118,8 @@ def vimeo_id(url: str) -> tuple[str, str | None] | None:
 
 
 def host_label(url: str) -> str:
-    host = (urlsplit(url).hostname or "").lower()
+    parts = _split(url)
+    host = ((parts.hostname if parts else None) or "").lower()
     return host.removeprefix("www.")
 
 

@@ -8,6 +8,7 @@ event-handler attribute or a link that runs code.
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
 from collections.abc import Collection
@@ -34,7 +35,10 @@ def is_safe_link(url: str) -> bool:
         if scheme not in _ALLOWED_SCHEMES:
             return False
         if scheme in ("http", "https"):
-            parts = urlsplit(url)
+            try:
+                parts = urlsplit(url)
+            except ValueError:  # "http://[x": an unclosed IPv6 host, ...
+                return False
             return bool(parts.netloc) and parts.username is None
         return True
     # no scheme: relative; refuse protocol-relative "//host" (it would load from the internet)
@@ -73,6 +77,73 @@ _PLUGINS: list[Any] = [
 ]
 
 
+# markdown-it's Rust port panics (an "index out of bounds" in its code-span rule) on a '['
+# followed by a backtick run that never closes ("[`x"): Rust prints the panic on the standard
+# error stream and raises pyo3's PanicException, which is not an Exception. Such a run is
+# literal text in CommonMark, so escaping it changes nothing a learner sees.
+_TICK_RUN = re.compile(r"(?<![`\\])`+(?!`)")
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+
+
+def _escape_open_code_spans(text: str) -> str:
+    """``text`` with every backtick run that no run of as many backticks closes in its
+    paragraph escaped (fences, at the start of a line, are left as they are)."""
+    out: list[str] = []
+    for chunk in re.split(r"(\n[ \t]*\n)", text):
+        runs = list(_TICK_RUN.finditer(chunk))
+        lengths: dict[int, list[int]] = {}
+        for index, run in enumerate(runs):
+            lengths.setdefault(len(run.group()), []).append(index)
+        closed: set[int] = set()
+        for same in lengths.values():
+            closed.update(same[: len(same) // 2 * 2])
+        pieces, last = [], 0
+        for index, run in enumerate(runs):
+            start = run.start()
+            line_start = chunk.rfind("\n", 0, start) + 1
+            fence = len(run.group()) >= 3 and not chunk[line_start:start].strip(" >-*+0123456789.")
+            if index in closed or fence:
+                continue
+            pieces.append(chunk[last:start] + "\\`" * len(run.group()))
+            last = run.end()
+        out.append("".join(pieces) + chunk[last:])
+    return "".join(out)
+
+
+class _QuietStderr:
+    """Send the process's standard error (file descriptor 2) to /dev/null for a moment: what a
+    Rust panic prints there is not for the user (the panic itself is handled)."""
+
+    def __enter__(self) -> None:
+        self._saved = os.dup(2)
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 2)
+        os.close(null)
+
+    def __exit__(self, *exc: object) -> None:
+        os.dup2(self._saved, 2)
+        os.close(self._saved)
+
+
+def _is_panic(exc: BaseException) -> bool:
+    return type(exc).__name__ == "PanicException"
+
+
+def render_html(md: MarkdownIt, text: str) -> str:
+    """``md.render(text)``, never a panic of the parser: text that makes it panic is rendered
+    with its unclosed code spans escaped, or else shown as escaped text."""
+    if "`" not in text or "[" not in text:
+        return md.render(text)
+    for attempt in (text, _escape_open_code_spans(text)):
+        try:
+            with _QuietStderr():
+                return md.render(attempt)
+        except BaseException as exc:
+            if not _is_panic(exc):
+                raise
+    return "".join(f"<p>{escape(p.strip())}</p>\n" for p in _PARAGRAPH_BREAK.split(text))
+
+
 class MarkdownRenderer:
     """Renders course Markdown; one instance per course (it knows the media files).
 
@@ -101,7 +172,7 @@ class MarkdownRenderer:
         """Safe HTML for a Markdown text (an empty Markup for blank text)."""
         if not text.strip():
             return Markup("")
-        html = self._md.render(text)
+        html = render_html(self._md, text)
         if "<a " in html:
             html = _ANCHOR.sub(self._link, html)
         if "<img " in html:
@@ -153,7 +224,7 @@ def plain_first_paragraph(markdown: str, limit: int = 500) -> str:
     """The plain text of the first paragraph of some Markdown (for manifest descriptions)."""
     md = MarkdownIt("zero")
     md.enable_many(_PLUGINS)
-    match = _PARAGRAPH.search(md.render(markdown)) if markdown.strip() else None
+    match = _PARAGRAPH.search(render_html(md, markdown)) if markdown.strip() else None
     if match is None:
         return ""
     text = " ".join(unescape(_TAG.sub("", match.group(1))).split())

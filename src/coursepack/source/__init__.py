@@ -16,6 +16,11 @@ from pathlib import Path
 from coursepack.errors import Problem, Problems, UserError
 from coursepack.model import MediaFile, Position
 from coursepack.source.files import read_text, resolve_inside, walk_media
+from coursepack.source.markdown_limits import (
+    markdown_problems,
+    module_markdown_problems,
+    yaml_markdown_problems,
+)
 from coursepack.source.modules import RawModule, parse_markdown_module, parse_yaml_module
 from coursepack.source.yamlsrc import YamlList, YamlMap, load_yaml
 
@@ -70,6 +75,7 @@ def read_course(course_dir: Path) -> CourseSource:
             problems.add(Position(COURSE_FILE, 1, 1), "course.yaml must be a mapping of keys")
         elif parsed is not None:
             data = parsed
+            problems.extend(yaml_markdown_problems(data))
     modules: dict[str, ModuleSource] = {}
     if data is not None:
         for rel, pos in _module_entries(data):
@@ -119,7 +125,10 @@ def _read_module(root: Path, rel: str, pos: Position, problems: Problems) -> Raw
     if text is None:
         return None
     if kind == "yaml":
-        return parse_yaml_module(text, rel, problems)
+        module = parse_yaml_module(text, rel, problems)
+        problems.extend(module_markdown_problems(module))
+        return module
+    problems.extend(markdown_problems(text, Position(rel), whole_file=True))
     return parse_markdown_module(text, rel, problems)
 
 

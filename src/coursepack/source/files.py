@@ -20,6 +20,7 @@ import stat
 from pathlib import Path
 
 from coursepack.errors import Problems
+from coursepack.limits import MAX_TEXT_BYTES
 from coursepack.model import MediaFile, Position
 
 #: characters XML 1.0 cannot hold (tab, line feed and carriage return are fine): no manifest
@@ -31,9 +32,6 @@ MEDIA_DIR = "media"
 #: author's: left out of packages (and named in a warning)
 MEDIA_JUNK = re.compile(r"^(?:\..*|~\$.*|.*~|Thumbs\.db|desktop\.ini|ehthumbs\.db|Icon\r)$", re.I)
 _MEDIA_NAME = re.compile(r"[A-Za-z0-9._/-]+")
-
-#: the largest course text file read (course.yaml or a module): larger is surely not a module
-MAX_TEXT_BYTES = 8 * 1024 * 1024
 
 
 def _reason(exc: BaseException) -> str:

@@ -116,6 +116,7 @@ class _Converter:
         key = id(node)
         if key in self.done:  # an alias: it repeats everything it refers to
             self.expanded += self.size[key]
+            self.count += self.size[key]  # what holds the alias holds all it repeats
             if self.expanded > MAX_ALIAS_EXPANSION and not self.too_big:
                 self.too_big = True
                 self.problem(

@@ -100,7 +100,10 @@ def scorm_registration(course: Course, home_page: str, student_id: str) -> str:
 
 def is_absolute_iri(value: str) -> bool:
     """An http(s) URL with a host: usable as an activity ``moreInfo`` (an IRL)."""
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # "http://[x": an unclosed IPv6 host
+        return False
     return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
