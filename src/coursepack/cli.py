@@ -82,6 +82,12 @@ def _print_warnings(warnings: list[Problem]) -> None:
         click.secho(str(warning), fg="yellow", err=True)
 
 
+def _print_version_notes(notes: list[str]) -> None:
+    """What changed since the version coursepack.lock records (docs/versions.md)."""
+    for note in notes:
+        click.echo(f"version: {note}")
+
+
 @cli.command()
 @COURSE_DIR
 @click.option(
@@ -117,6 +123,7 @@ def build(course_dir: Path, out_dir: Path, targets: tuple[str, ...], lms: str | 
         )
     for note in result.notes:
         click.echo(note)
+    _print_version_notes(result.version_notes)
 
 
 @cli.command()
@@ -139,6 +146,7 @@ def validate(course_dir: Path, targets: tuple[str, ...], lms: str | None) -> Non
         f"{course_dir}: valid: '{course.title}' ({len(course.modules)} module(s), "
         f"{len(course.items)} items, {len(course.tasks)} tasks)"
     )
+    _print_version_notes(result.version_notes)
 
 
 def main() -> None:

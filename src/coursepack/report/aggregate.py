@@ -99,6 +99,21 @@ class Aggregator:
                 else:
                     self._items.add(iri)
         self._course_prefix = course.id + "/"
+        # from the course's lock file (coursepack.versions): a TASK's earlier wordings count
+        # for it, marked with the version they come from; removed TASKs keep their titles
+        self._earlier: dict[str, list[tuple[str, str]]] = {}  # task iri -> [(older iri, version)]
+        self._known_removed: dict[str, str] = {}  # iri -> title
+        current = {
+            (m.id, i.id): vocab.item_iri(course, m, i) for m in course.modules for i in m.tasks
+        }
+        for past in course.past_questions:
+            iri = vocab.past_question_iri(course, past)
+            now = current.get((past.module_id, past.item_id)) if past.in_course else None
+            if now is None:
+                self._known_removed[iri] = past.title
+            elif iri != now:
+                self._kind[iri] = _TASK
+                self._earlier.setdefault(now, []).append((iri, past.since))
         # what completes the course (coursepack.completion, as the page counts it)
         self._course_needs = [
             (vocab.item_iri(course, module, item), item.is_task) for module, item in counted(course)
@@ -249,6 +264,9 @@ class Aggregator:
         """
         if object_id in self._removed:
             return True
+        if object_id in self._known_removed:
+            self._removed[object_id] = self._known_removed[object_id]
+            return True
         definition = obj.get("definition")
         definition = definition if isinstance(definition, dict) else {}
         rest = object_id.removeprefix(self._course_prefix)
@@ -330,12 +348,18 @@ class Aggregator:
 
     def _cell(self, learner: _Learner, iri: str) -> TaskCell:
         records = learner.completions.get(iri)
+        came_from: dict[str, str] = {}  # statement id -> version, for an earlier wording's
+        for older, version in self._earlier.get(iri, ()):
+            more = learner.completions.get(older)
+            if more:
+                records = {**(records or {}), **more}
+                came_from.update(dict.fromkeys(more, version))
         if not records:
             return TaskCell()
         first = min(at for at, _ in records.values())
         # The latest completion's; at the same time, the statement id decides (any order).
-        latest_response = max(records.items(), key=lambda pair: (pair[1][0], pair[0]))[1][1]
-        return TaskCell(_utc(first), latest_response)
+        sid, (_, latest_response) = max(records.items(), key=lambda pair: (pair[1][0], pair[0]))
+        return TaskCell(_utc(first), latest_response, came_from.get(sid))
 
     def _requirements(self) -> list[tuple[str, str, str, list[tuple[str, bool]]]]:
         """Per module: (id, title, IRI, [(item IRI, is_task)] that its completion needs)."""
