@@ -536,13 +536,17 @@ def test_an_unchanged_build_does_not_rewrite_the_lock(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("damage", "expected"),
     [
-        (lambda t: t.replace("place: 1\n", "place: [1\n", 1), "coursepack.lock:"),
-        (lambda t: t.replace("kind: task", "kind: quiz", 1), "unknown kind 'quiz'"),
-        (lambda t: t.replace("id: theory-task-2", "id: theory-task-1", 1), "listed twice"),
-        (lambda t: t.replace("place: 2", "place: two", 1), "'place' must be a whole number"),
-        (lambda t: t.replace("lock: 1", "lock: 9", 1), "format 9"),
+        (lambda t: t.replace('"place": 1,', '"place": [1,', 1), "coursepack.lock:"),
+        (lambda t: t.replace('"kind": "task"', '"kind": "quiz"', 1), "unknown kind 'quiz'"),
+        (
+            lambda t: t.replace('"id": "theory-task-2"', '"id": "theory-task-1"', 1),
+            "listed twice",
+        ),
+        (lambda t: t.replace('"place": 2', '"place": "two"', 1), "'place' must be a whole"),
+        (lambda t: t.replace('"lock": 1', '"lock": 9', 1), "format 9"),
         (lambda t: t.replace(IRI, IRI + "-other", 1), "was written for the course"),
-        (lambda t: "just text\n", "the lock file must be a mapping"),
+        (lambda t: '"just text"\n', "the lock file must be a mapping"),
+        (lambda t: "{{{\n", "not valid JSON"),
     ],
 )
 def test_a_damaged_lock_is_a_located_problem(
@@ -574,3 +578,54 @@ def test_the_lock_of_a_course_is_its_first_version(tmp_path: Path) -> None:
     lock = lock_of(course)
     assert [m.id for m in lock.modules] == ["basics", "more"]
     assert all(i.revision == 1 and i.since == "1.0.0" for i in lock.modules[0].items if i.is_task)
+
+
+def test_the_runtime_configuration_keeps_the_state_key_and_carries_the_revision(
+    tmp_path: Path,
+) -> None:
+    from coursepack.tracking import prompt_hash, runtime_config
+
+    root = write_course(tmp_path / "course")
+    v1 = build_lock(root)
+    light = T1.replace("daily", "everyday")
+    write_course(root, version="1.1.0", theory=(light, T2, T3))
+    v2 = build_lock(root)
+
+    def first_task(versioned: Versioned) -> dict[str, object]:
+        config = runtime_config(versioned.checked.course, {}).to_json()
+        items = config["modules"][0]["sections"][0]["items"]
+        task: dict[str, object] = next(i for i in items if i["kind"] == "task")
+        return task
+
+    before, after = first_task(v1), first_task(v2)
+    assert before["key"] == after["key"] == "basics/theory-task-1"  # saved state stays
+    assert (before["revision"], after["revision"]) == (1, 2)
+    assert after["iri"] == f"{IRI}/basics/items/theory-task-1~r2"
+    assert before["fingerprint"] == prompt_hash(T1) != after["fingerprint"]
+    assert after["fingerprint"] == prompt_hash(light.upper())  # case does not count
+
+
+def test_a_renamed_module_file_keeps_the_module_id_when_its_title_stays(tmp_path: Path) -> None:
+    root = write_course(tmp_path / "course")
+    v1 = build_lock(root)
+    (root / "modules" / "more.md").rename(root / "modules" / "partners.md")
+    yaml = (root / "course.yaml").read_text().replace("modules/more.md", "modules/partners.md")
+    (root / "course.yaml").write_text(yaml)
+    v2 = check_versioned(root, {})
+    assert [m.id for m in v2.checked.course.modules] == ["basics", "more"]
+    assert iris(v2.checked.course) == iris(v1.checked.course)
+    assert v2.notes == [
+        "module 'More' now comes from modules/partners.md (was modules/more.md): kept its id 'more'"
+    ]
+
+
+def test_an_explicit_module_id_in_course_yaml_wins(tmp_path: Path) -> None:
+    root = write_course(tmp_path / "course")
+    build_lock(root)
+    yaml = (root / "course.yaml").read_text()
+    yaml = yaml.replace("  - modules/more.md", "  - file: modules/more.md\n    id: partners")
+    (root / "course.yaml").write_text(yaml)
+    v2 = check_versioned(root, {})
+    assert [m.id for m in v2.checked.course.modules] == ["basics", "partners"]
+    assert "module 'More' removed; answers to its TASKs are kept but no longer shown" in v2.notes
+    assert [m.id for m in v2.lock.retired_modules] == ["more"]

@@ -1,35 +1,35 @@
 """The lock file (``coursepack.lock``): every id a course has ever given, with what identifies it.
 
 The build keeps it in the course folder and the author commits it with the course, like a
-package lock. It is YAML written by :func:`dump_lock` (sorted by id, one value a line, the
-same bytes for the same data) and read back by :func:`parse_lock`, which turns anything a hand
-edit can break into located problems (``coursepack.lock:LINE:COL: ...``), never a traceback.
+package lock. It is JSON written by :func:`dump_lock` (entries sorted by id, two-space indent,
+the same bytes for the same data) and read back by :func:`parse_lock`, which turns anything a
+hand edit can break into located problems (``coursepack.lock:LINE:COL: ...``), never a
+traceback. Its shape (``//`` marks a comment here, not in the file)::
 
-    lock: 1
-    course: https://courses.example.org/my-course
-    version: 1.1.0                   # course.yaml's version when the lock was last written
-    modules:
-      - id: intro                    # module id
-        file: modules/intro.md
-        fingerprint: introduction    # its title, normalised
-        title: Introduction
-        place: 1
-        sections:
-          - {id, fingerprint (the heading, normalised), title, place}
-        items:
-          - id: theory-task-2
-            kind: task               # read | watch | task
-            section: theory
-            place: 4                 # among the items of its section, from 1
-            fingerprint: do any of these reasons ...   # the prompt, normalised (READ/WATCH: URL)
-            title: Do any of these reasons for collaboration underpin your collaborative efforts?
-            revision: 2              # TASK: which wording (the xAPI activity id carries it)
-            since: 1.1.0             # TASK: the course version that first had this wording
-            earlier:                 # TASK: its earlier wordings
-              - {revision: 1, since: 1.0.0, fingerprint, title}
-        retired_sections: [...]      # as sections, with retired_in: VERSION
-        retired_items: [...]         # as items, with retired_in: VERSION
-    retired_modules: [...]           # as modules, with retired_in: VERSION
+    {
+      "about": "...",                      // what the file is, for whoever opens it
+      "lock": 1,                           // the format
+      "course": "https://courses.example.org/my-course",
+      "version": "1.1.0",                  // course.yaml's version at the last build
+      "modules": [{
+        "id": "intro", "file": "modules/intro.md",
+        "fingerprint": "introduction",     // its title, normalised
+        "title": "Introduction", "place": 1,
+        "sections": [{"id", "fingerprint" (the heading, normalised), "title", "place"}],
+        "items": [{
+          "id": "theory-task-2", "kind": "task",      // read | watch | task
+          "section": "theory", "place": 4,            // among the items of its section
+          "fingerprint": "do any of these reasons ...",  // the prompt, normalised; READ/WATCH: URL
+          "title": "Do any of these reasons for collaboration underpin your efforts?",
+          "revision": 2,                   // TASK: which wording (its xAPI activity id has it)
+          "since": "1.1.0",                // TASK: the course version that first had it
+          "earlier": [{"revision": 1, "since": "1.0.0", "fingerprint", "title"}]
+        }],
+        "retired_sections": [...],         // as sections, with "retired_in": VERSION
+        "retired_items": [...]             // as items, with "retired_in": VERSION
+      }],
+      "retired_modules": [...]             // as modules, with "retired_in": VERSION
+    }
 
 Retired ids stay forever: no later item may take one.
 """
@@ -38,10 +38,9 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import stat
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
@@ -57,10 +56,10 @@ LOCK_FORMAT = 1
 MAX_LOCK_BYTES = 64 * 1024 * 1024
 KINDS = ("read", "watch", "task")
 
-HEADER = (
-    "# coursepack.lock: the ids of this course's modules, sections and items, kept across\n"
-    "# versions (see docs/versions.md). `coursepack build` writes it; commit it with the course.\n"
-    "# Do not edit it by hand: learners' saved answers and the report depend on these ids.\n"
+ABOUT = (
+    "The ids of this course's modules, sections and items, kept across versions (see "
+    "docs/versions.md). coursepack build writes this file: commit it with the course, and do "
+    "not edit it by hand."
 )
 
 
@@ -146,6 +145,8 @@ def canonical(lock: Lock) -> Lock:
     revision), so that a lock read back equals the lock written."""
 
     def item(entry: LockedItem) -> LockedItem:
+        if len(entry.earlier) < 2:
+            return entry
         return replace(entry, earlier=tuple(sorted(entry.earlier, key=lambda w: w.revision)))
 
     def module(entry: LockedModule) -> LockedModule:
@@ -166,80 +167,48 @@ def canonical(lock: Lock) -> Lock:
 
 # -- writing ------------------------------------------------------------------------------------
 
-_PLAIN = re.compile(r"^[a-z][a-z0-9-]*$")
-# plain scalars that YAML 1.1 would read as something other than text
-_YAML_WORDS = frozenset({"y", "n", "yes", "no", "on", "off", "true", "false", "null"})
-
-
-def _scalar(value: str | int) -> str:
-    if isinstance(value, int):
-        return str(value)
-    if _PLAIN.match(value) and value not in _YAML_WORDS:
-        return value
-    text = json.dumps(value, ensure_ascii=False)  # a JSON string is a YAML double-quoted one
-    for char in ("\u2028", "\u2029", "\u0085", "\ufeff"):  # line breaks and a BOM in YAML
-        text = text.replace(char, f"\\u{ord(char):04x}")
-    return text
-
-
-Record = list[tuple[str, "str | int | list[Record]"]]
-
-
-def _emit(record: Record, indent: int) -> Iterator[str]:
-    """A mapping as block YAML; the first key follows ``- `` (the caller writes it)."""
-    pad = " " * indent
-    for index, (key, value) in enumerate(record):
-        lead = "" if index == 0 else pad
-        if isinstance(value, list):
-            if not value:
-                yield f"{lead}{key}: []"
-                continue
-            yield f"{lead}{key}:"
-            for child in value:
-                lines = list(_emit(child, indent + 4))
-                yield f"{pad}  - {lines[0]}"
-                yield from lines[1:]
-        else:
-            yield f"{lead}{key}: {_scalar(value)}"
+Record = dict[str, Any]
 
 
 def _wording(w: Wording) -> Record:
-    return [
-        ("revision", w.revision),
-        ("since", w.since),
-        ("fingerprint", w.fingerprint),
-        ("title", w.title),
-    ]
+    return {
+        "revision": w.revision,
+        "since": w.since,
+        "fingerprint": w.fingerprint,
+        "title": w.title,
+    }
 
 
 def _item(item: LockedItem) -> Record:
-    record: Record = [
-        ("id", item.id),
-        ("kind", item.kind),
-        ("section", item.section),
-        ("place", item.place),
-        ("fingerprint", item.fingerprint),
-        ("title", item.title),
-    ]
+    record: Record = {
+        "id": item.id,
+        "kind": item.kind,
+        "section": item.section,
+        "place": item.place,
+        "fingerprint": item.fingerprint,
+    }
+    if item.title:
+        record["title"] = item.title
     if item.is_task:
-        record += [("revision", item.revision), ("since", item.since)]
+        record["revision"] = item.revision
+        record["since"] = item.since
         if item.earlier:
             earlier = sorted(item.earlier, key=lambda w: w.revision)
-            record.append(("earlier", [_wording(w) for w in earlier]))
+            record["earlier"] = [_wording(w) for w in earlier]
     if item.retired_in:
-        record.append(("retired_in", item.retired_in))
+        record["retired_in"] = item.retired_in
     return record
 
 
 def _section(section: LockedSection) -> Record:
-    record: Record = [
-        ("id", section.id),
-        ("fingerprint", section.fingerprint),
-        ("title", section.title),
-        ("place", section.place),
-    ]
+    record: Record = {
+        "id": section.id,
+        "fingerprint": section.fingerprint,
+        "title": section.title,
+        "place": section.place,
+    }
     if section.retired_in:
-        record.append(("retired_in", section.retired_in))
+        record["retired_in"] = section.retired_in
     return record
 
 
@@ -248,33 +217,37 @@ def _by_id(entries: Any) -> list[Any]:
 
 
 def _module(module: LockedModule) -> Record:
-    record: Record = [
-        ("id", module.id),
-        ("file", module.file),
-        ("fingerprint", module.fingerprint),
-        ("title", module.title),
-        ("place", module.place),
-        ("sections", [_section(s) for s in _by_id(module.sections)]),
-        ("items", [_item(i) for i in _by_id(module.items)]),
-        ("retired_sections", [_section(s) for s in _by_id(module.retired_sections)]),
-        ("retired_items", [_item(i) for i in _by_id(module.retired_items)]),
-    ]
+    record: Record = {
+        "id": module.id,
+        "file": module.file,
+        "fingerprint": module.fingerprint,
+        "title": module.title,
+        "place": module.place,
+        "sections": [_section(s) for s in _by_id(module.sections)],
+        "items": [_item(i) for i in _by_id(module.items)],
+        "retired_sections": [_section(s) for s in _by_id(module.retired_sections)],
+        "retired_items": [_item(i) for i in _by_id(module.retired_items)],
+    }
     if module.retired_in:
-        record.append(("retired_in", module.retired_in))
+        record["retired_in"] = module.retired_in
     return record
 
 
 def dump_lock(lock: Lock) -> str:
     """The lock file's text: entries sorted by id, so a reorder changes only places."""
-    record: Record = [
-        ("lock", LOCK_FORMAT),
-        ("course", lock.course),
-        ("version", lock.version),
-        ("modules", [_module(m) for m in _by_id(lock.modules)]),
-        ("retired_modules", [_module(m) for m in _by_id(lock.retired_modules)]),
-    ]
-    lines = list(_emit(record, 0))
-    return HEADER + "\n".join(lines) + "\n"
+    record: Record = {
+        "about": ABOUT,
+        "lock": LOCK_FORMAT,
+        "course": lock.course,
+        "version": lock.version,
+        "modules": [_module(m) for m in _by_id(lock.modules)],
+        "retired_modules": [_module(m) for m in _by_id(lock.retired_modules)],
+    }
+    text = json.dumps(record, indent=2, ensure_ascii=False)
+    # JSON is read back as YAML to locate a problem: keep YAML's line breaks out of strings
+    for char in ("\u2028", "\u2029", "\u0085"):
+        text = text.replace(char, f"\\u{ord(char):04x}")
+    return text + "\n"
 
 
 # -- reading ------------------------------------------------------------------------------------
@@ -289,8 +262,8 @@ class LockInvalid(Exception):
 
 
 _HINT = (
-    f"restore {LOCK_FILE} from version control; if it cannot be restored, delete it "
-    "(the next build starts a new one from the ids of this version)"
+    "restore it from version control, or delete it to start a new record from the ids of "
+    "this version"
 )
 
 T = TypeVar("T")
@@ -301,51 +274,53 @@ class _Reader:
         self.problems: list[Problem] = []
 
     def problem(self, pos: Position, message: str) -> None:
-        self.problems.append(Problem(pos, f"{LOCK_FILE}: {message}", _HINT))
+        self.problems.append(Problem(pos, message, _HINT))
 
-    def mapping(self, value: Any, pos: Position, what: str) -> YamlMap | None:
-        if isinstance(value, YamlMap):
+    def mapping(self, value: Any, pos: Position, what: str) -> dict[str, Any] | None:
+        if isinstance(value, dict):
             return value
         self.problem(pos, f"{what} must be a mapping")
         return None
 
-    def text(self, data: YamlMap, key: str, *, required: bool = True) -> str:
+    def text(self, data: dict[str, Any], key: str, *, required: bool = True) -> str:
         value = data.get(key)
         if value is None:
             if required:
-                self.problem(data.pos, f"'{key}' is missing")
+                self.problem(_where(data), f"'{key}' is missing")
             return ""
         if not isinstance(value, str):
-            self.problem(data.at(key), f"'{key}' must be text")
+            self.problem(_at(data, key), f"'{key}' must be text")
             return ""
         return value
 
-    def ident(self, data: YamlMap, key: str) -> str:
+    def ident(self, data: dict[str, Any], key: str) -> str:
         value = self.text(data, key)
         if value and not ID_PATTERN.match(value):
-            self.problem(data.at(key), f"'{value}' is not a valid id")
+            self.problem(_at(data, key), f"'{value}' is not a valid id")
         return value
 
-    def number(self, data: YamlMap, key: str) -> int:
-        value = self.text(data, key)
-        if value and not (value.isascii() and value.isdigit() and 0 < int(value) < 10**9):
-            self.problem(data.at(key), f"'{key}' must be a whole number from 1")
+    def number(self, data: dict[str, Any], key: str) -> int:
+        value = data.get(key)
+        if isinstance(value, str) and value.isascii() and value.isdigit():
+            value = int(value)  # read back as YAML (to locate a problem), a number is text
+        if type(value) is not int or not 0 < value < 10**9:
+            self.problem(_at(data, key), f"'{key}' must be a whole number from 1")
             return 1
-        return int(value) if value else 1
+        return value
 
     def entries(
-        self, data: YamlMap, key: str, read: Callable[[YamlMap], T | None], what: str
+        self, data: dict[str, Any], key: str, read: Callable[[dict[str, Any]], T | None], what: str
     ) -> tuple[T, ...]:
         value = data.get(key)
         if value is None:
             return ()
-        if not isinstance(value, YamlList):
-            self.problem(data.at(key), f"'{key}' must be a list")
+        if not isinstance(value, list):
+            self.problem(_at(data, key), f"'{key}' must be a list")
             return ()
         found: list[T] = []
         seen: dict[str, Position] = {}
         for index, entry in enumerate(value):
-            mapping = self.mapping(entry, value.at(index), f"each entry of '{key}'")
+            mapping = self.mapping(entry, _at_index(value, index), f"each entry of '{key}'")
             if mapping is None:
                 continue
             parsed = read(mapping)
@@ -355,15 +330,15 @@ class _Reader:
             if isinstance(ident, str) and ident:
                 if ident in seen:
                     self.problem(
-                        mapping.at("id"),
+                        _at(mapping, "id"),
                         f"{what} id '{ident}' is listed twice (also at {seen[ident]})",
                     )
                     continue
-                seen[ident] = mapping.at("id")
+                seen[ident] = _at(mapping, "id")
             found.append(parsed)
         return tuple(found)
 
-    def wording(self, data: YamlMap) -> Wording | None:
+    def wording(self, data: dict[str, Any]) -> Wording | None:
         return Wording(
             revision=self.number(data, "revision"),
             since=self.text(data, "since"),
@@ -371,10 +346,10 @@ class _Reader:
             title=self.text(data, "title", required=False),
         )
 
-    def item(self, data: YamlMap, retired: bool) -> LockedItem | None:
+    def item(self, data: dict[str, Any], retired: bool) -> LockedItem | None:
         kind = self.text(data, "kind")
         if kind and kind not in KINDS:
-            self.problem(data.at("kind"), f"unknown kind '{kind}' (one of: {', '.join(KINDS)})")
+            self.problem(_at(data, "kind"), f"unknown kind '{kind}' (one of: {', '.join(KINDS)})")
             return None
         item = LockedItem(
             id=self.ident(data, "id"),
@@ -388,12 +363,12 @@ class _Reader:
             earlier=self.entries(data, "earlier", self.wording, "wording"),
             retired_in=self.text(data, "retired_in") if retired else "",
         )
-        revisions = [w.revision for w in item.wordings]
-        if len(set(revisions)) != len(revisions):
-            self.problem(data.at("earlier"), f"item '{item.id}' lists a revision twice")
+        revisions = [item.revision, *(w.revision for w in item.earlier)]
+        if item.earlier and len(set(revisions)) != len(revisions):
+            self.problem(_at(data, "earlier"), f"item '{item.id}' lists a revision twice")
         return item
 
-    def section(self, data: YamlMap, retired: bool) -> LockedSection | None:
+    def section(self, data: dict[str, Any], retired: bool) -> LockedSection | None:
         return LockedSection(
             id=self.ident(data, "id"),
             fingerprint=self.text(data, "fingerprint", required=False),
@@ -402,7 +377,7 @@ class _Reader:
             retired_in=self.text(data, "retired_in") if retired else "",
         )
 
-    def module(self, data: YamlMap, retired: bool) -> LockedModule | None:
+    def module(self, data: dict[str, Any], retired: bool) -> LockedModule | None:
         module = LockedModule(
             id=self.ident(data, "id"),
             file=self.text(data, "file"),
@@ -422,17 +397,17 @@ class _Reader:
             ("section", [s.id for s in module.all_sections], "retired_sections"),
         ):
             for ident in sorted(ident for ident, n in Counter(ids).items() if n > 1):
-                self.problem(data.at(key), f"{what} id '{ident}' is both kept and retired")
+                self.problem(_at(data, key), f"{what} id '{ident}' is both kept and retired")
         return module
 
     def lock(self, data: Any) -> Lock | None:
         top = self.mapping(data, Position(LOCK_FILE, 1, 1), "the lock file")
         if top is None:
             return None
-        fmt = self.text(top, "lock")
-        if fmt and fmt != str(LOCK_FORMAT):
+        fmt = top.get("lock")
+        if str(fmt) != str(LOCK_FORMAT):
             self.problem(
-                top.at("lock"),
+                _at(top, "lock"),
                 f"format {fmt} is not one this coursepack reads (it reads {LOCK_FORMAT})",
             )
             return None
@@ -446,24 +421,54 @@ class _Reader:
         )
         ids = [m.id for m in lock.all_modules]
         for ident in sorted(ident for ident, n in Counter(ids).items() if n > 1):
-            self.problem(top.at("retired_modules"), f"module id '{ident}' is both kept and retired")
+            self.problem(
+                _at(top, "retired_modules"), f"module id '{ident}' is both kept and retired"
+            )
         return lock
 
 
 def parse_lock(text: str) -> Lock:
-    """The lock of ``text``, or ``LockInvalid`` with every problem located."""
+    """The lock of ``text``, or ``LockInvalid`` with every problem located.
+
+    Read as JSON first (fast); a lock with a problem is read again as YAML, of which JSON is a
+    part, to tell the line and column of each problem.
+    """
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        where = Position(LOCK_FILE, exc.lineno, exc.colno)
+        message = f"not valid JSON: {exc.msg}"
+        raise LockInvalid([Problem(where, message, _HINT)]) from None
+    except (RecursionError, ValueError):
+        message = "not valid JSON"
+        raise LockInvalid([Problem(Position(LOCK_FILE), message, _HINT)]) from None
     reader = _Reader()
-    data = load_yaml(text, LOCK_FILE, reader.problems)
-    if reader.problems:
-        raise LockInvalid([_with_hint(p) for p in reader.problems])
     lock = reader.lock(data)
-    if reader.problems or lock is None:
-        raise LockInvalid(reader.problems)
-    return lock
+    if lock is not None and not reader.problems:
+        return lock
+    located = _Reader()
+    positioned = load_yaml(text, LOCK_FILE, located.problems)
+    if located.problems:
+        located.problems = [_with_hint(p) for p in located.problems]
+    else:
+        located.lock(positioned)
+    raise LockInvalid(located.problems or reader.problems)
 
 
 def _with_hint(problem: Problem) -> Problem:
-    return Problem(problem.pos, f"{LOCK_FILE}: {problem.message}", _HINT)
+    return Problem(problem.pos, problem.message, _HINT)
+
+
+def _where(data: Any) -> Position:
+    return data.pos if isinstance(data, YamlMap | YamlList) else Position(LOCK_FILE)
+
+
+def _at(data: Any, key: str) -> Position:
+    return data.at(key) if isinstance(data, YamlMap) else Position(LOCK_FILE)
+
+
+def _at_index(data: Any, index: int) -> Position:
+    return data.at(index) if isinstance(data, YamlList) else Position(LOCK_FILE)
 
 
 def read_lock(course_dir: Path) -> Lock | None:

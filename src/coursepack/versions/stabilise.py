@@ -173,15 +173,22 @@ def _lock_problem(message: str, hint: str) -> Problem:
 
 
 def _locked_item(
-    course: Course, item: Item, section_id: str, place: int, prior: LockedItem | None = None
+    course: Course,
+    item: Item,
+    section_id: str,
+    place: int,
+    prior: LockedItem | None = None,
+    fp: str | None = None,
 ) -> LockedItem:
-    fp = item_fingerprint(item)
+    fp = item_fingerprint(item) if fp is None else fp
+    if not item.is_task:  # its URL is its fingerprint and says what it is
+        return LockedItem(item.id, item.kind.value, section_id, place, fp, "")
     title = item_title(item, course.language)
-    if not item.is_task:
-        return LockedItem(item.id, item.kind.value, section_id, place, fp, title)
     since = course.version
     earlier: tuple[Wording, ...] = ()
-    if prior is not None:
+    if prior is not None and prior.revision == item.revision and prior.fingerprint == fp:
+        since, earlier = prior.since, prior.earlier  # the same wording as before
+    elif prior is not None:
         wordings = {w.revision: w for w in prior.wordings}
         same = wordings.pop(item.revision, None)
         since = same.since if same is not None and same.fingerprint == fp else course.version
@@ -242,6 +249,10 @@ def _label(kind: str, title: str) -> str:
 def _item_label(course: Course, item: Item) -> str:
     title = task_title(item.prompt or "") if item.is_task else item_title(item, course.language)
     return _label(item.kind.value, title)
+
+
+def _old_label(item: LockedItem) -> str:
+    return _label(item.kind, item.title or item.fingerprint)
 
 
 @dataclass
@@ -450,6 +461,11 @@ class _ModuleWork:
         self.old_section_by_id = {s.id: s for s in (*sections, *retired_sections)}
         self.old_item_by_id = {i.id: i for i in (*items, *retired_items)}
         self.new_items = [(j, item) for j, s in enumerate(module.sections) for item in s.items]
+        self.new_fps = [item_fingerprint(item) for _, item in self.new_items]
+        self.old_tasks_of: dict[str, list[LockedItem]] = {}
+        for old_item in self.old_items:
+            if old_item.is_task:
+                self.old_tasks_of.setdefault(old_item.section, []).append(old_item)
         n_sections = len(module.sections)
         self.section_ids: list[str | None] = [None] * n_sections
         self.section_old: list[LockedSection | None] = [None] * n_sections
@@ -526,7 +542,7 @@ class _ModuleWork:
             for k, (_, item) in enumerate(self.new_items):
                 if k in self.item_ids:
                     continue
-                for old in pool.get((item.kind.value, item_fingerprint(item)), ()):
+                for old in pool.get((item.kind.value, self.new_fps[k]), ()):
                     if old.id not in self.item_consumed and old.id not in claimed:
                         self.take_item(k, old.id, old)
                         break
@@ -567,14 +583,14 @@ class _ModuleWork:
             old_section = self.section_old[j]
             if old_section is None or old_section.retired_in:
                 continue
-            old_tasks = [i for i in self.old_items if i.section == old_section.id and i.is_task]
+            old_tasks = self.old_tasks_of.get(old_section.id, [])
             new_tasks = [
                 k for k, (jj, item) in enumerate(self.new_items) if jj == j and item.is_task
             ]
             matcher = difflib.SequenceMatcher(
                 None,
                 [o.fingerprint for o in old_tasks],
-                [item_fingerprint(self.new_items[k][1]) for k in new_tasks],
+                [self.new_fps[k] for k in new_tasks],
                 autojunk=False,
             )
             for tag, i1, i2, j1, j2 in matcher.get_opcodes():
@@ -590,14 +606,14 @@ class _ModuleWork:
         if len(olds) * len(news) <= _MAX_PAIRINGS:
             scored = sorted(
                 (
-                    (-similarity(o.fingerprint, item_fingerprint(self.new_items[k][1])), a, b)
+                    (-similarity(o.fingerprint, self.new_fps[k]), a, b)
                     for a, o in enumerate(olds)
                     for b, k in enumerate(news)
                 ),
             )
         else:
             scored = [
-                (-similarity(o.fingerprint, item_fingerprint(self.new_items[k][1])), a, a)
+                (-similarity(o.fingerprint, self.new_fps[k]), a, a)
                 for a, (o, k) in enumerate(zip(olds, news, strict=False))
             ]
         left_old, left_new = set(range(len(olds))), set(range(len(news)))
@@ -636,10 +652,11 @@ class _ModuleWork:
 
     # results
 
-    def revision_of(self, item: Item, old: LockedItem | None) -> int:
+    def revision_of(self, item: Item, fp: str, old: LockedItem | None) -> int:
         if old is None or not item.is_task:
             return 1
-        fp = item_fingerprint(item)
+        if old.fingerprint == fp:
+            return old.revision
         for wording in old.wordings:
             if wording.fingerprint == fp:
                 return wording.revision
@@ -655,9 +672,13 @@ class _ModuleWork:
             items: list[Item] = []
             for n, item in enumerate(section.items, 1):
                 old = self.item_old.get(k)
-                stable = replace(item, id=self.item_ids[k], revision=self.revision_of(item, old))
+                fp = self.new_fps[k]
+                revision = self.revision_of(item, fp, old)
+                stable = item
+                if item.id != self.item_ids[k] or item.revision != revision:
+                    stable = replace(item, id=self.item_ids[k], revision=revision)
                 items.append(stable)
-                locked_items.append(_locked_item(course, stable, section_id, n, old))
+                locked_items.append(_locked_item(course, stable, section_id, n, old, fp))
                 k += 1
             sections.append(replace(section, id=section_id, items=tuple(items)))
         module = replace(self.module, id=module_id, sections=tuple(sections))
@@ -710,17 +731,17 @@ class _ModuleWork:
             for item in section.items:
                 task_number += item.is_task
                 old = self.item_old.get(k)
-                label = _item_label(course, item)
                 if old is None:
                     gone = self.rewritten.get(k)
                     if gone is not None:
                         notes.add(
                             "rewritten",
-                            f"{_label(gone.kind, gone.title)} rewritten beyond recognition: it "
+                            f"{_old_label(gone)} rewritten beyond recognition: it "
                             f"gets a new id ('{item.id}'), earlier answers stay with the old "
                             "question",
                         )
                     else:
+                        label = _item_label(course, item)
                         index = notes.add(
                             "added", f"{label} added to {section.title}: new id '{item.id}'"
                         )
@@ -728,15 +749,16 @@ class _ModuleWork:
                 elif old.retired_in:
                     notes.add(
                         "restored",
-                        f"{label} restored: it gets back its id '{item.id}' and its earlier "
-                        "answers",
+                        f"{_item_label(course, item)} restored: it gets back its id "
+                        f"'{item.id}' and its earlier answers",
                     )
                 else:
                     if old.section != section.id:
                         from_title = old_titles.get(old.section, old.section)
                         notes.add(
                             "moved",
-                            f"{label} moved from {from_title} to {section.title}: kept its id",
+                            f"{_item_label(course, item)} moved from {from_title} to "
+                            f"{section.title}: kept its id",
                         )
                     else:
                         old_places.append(old.place)
@@ -761,12 +783,9 @@ class _ModuleWork:
                 continue
             section_title = old_titles.get(old.section, old.section)
             if old.is_task:
-                message = (
-                    f"{_label(old.kind, old.title)} removed; answers to it are kept but no "
-                    "longer shown"
-                )
+                message = f"{_old_label(old)} removed; answers to it are kept but no longer shown"
             else:
-                message = f"{_label(old.kind, old.title)} removed from {section_title}"
+                message = f"{_old_label(old)} removed from {section_title}"
             index = notes.add("removed", message)
             notes.removed.append(_Removed(old_module, old, section_title, index))
         for old_section in self.old_sections:
