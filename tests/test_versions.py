@@ -629,3 +629,22 @@ def test_an_explicit_module_id_in_course_yaml_wins(tmp_path: Path) -> None:
     assert [m.id for m in v2.checked.course.modules] == ["basics", "partners"]
     assert "module 'More' removed; answers to its TASKs are kept but no longer shown" in v2.notes
     assert [m.id for m in v2.lock.retired_modules] == ["more"]
+
+
+def test_an_explicit_id_that_a_removed_task_had_is_said(tmp_path: Path) -> None:
+    root = write_course(tmp_path / "course")
+    build_lock(root)
+    write_course(root, theory=(T1, T3))  # theory-task-2 is retired
+    build_lock(root)
+    other = "A different question about budgets and who decides them?"
+    # first in its section: the validator's place-made ids would otherwise clash with it
+    basics = BASICS.replace("{theory}", "TASK {{#theory-task-2}}: " + other + "\n\n{theory}")
+    write_course(root, theory=(T1, T3), basics=basics)
+    v3 = check_versioned(root, {})
+    assert ids(v3.checked.course)["basics/theory-task-2"] == other  # the author's choice
+    assert v3.notes == [
+        "TASK 'A different question about budgets…' takes the explicit id 'theory-task-2' of "
+        "a removed TASK: a learner's saved answer to that one shows under it (its xAPI "
+        "activity id is a new revision)"
+    ]
+    assert iris(v3.checked.course)[other].endswith("/items/theory-task-2~r2")

@@ -746,6 +746,13 @@ class _ModuleWork:
                             "added", f"{label} added to {section.title}: new id '{item.id}'"
                         )
                         notes.added.append(_Added(module, item, section.title, index))
+                elif old.retired_in and item.revision > max(w.revision for w in old.wordings):
+                    notes.add(
+                        "explicit-retired",
+                        f"{_item_label(course, item)} takes the explicit id '{item.id}' of a "
+                        f"removed {old.kind.upper()}: a learner's saved answer to that one shows "
+                        "under it (its xAPI activity id is a new revision)",
+                    )
                 elif old.retired_in:
                     notes.add(
                         "restored",
