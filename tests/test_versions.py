@@ -648,3 +648,13 @@ def test_an_explicit_id_that_a_removed_task_had_is_said(tmp_path: Path) -> None:
         "activity id is a new revision)"
     ]
     assert iris(v3.checked.course)[other].endswith("/items/theory-task-2~r2")
+
+
+def test_a_lock_saved_with_crlf_and_a_bom_reads_the_same_and_is_not_rewritten(
+    tmp_path: Path,
+) -> None:
+    root = write_course(tmp_path / "course")
+    v1 = build_lock(root)
+    (root / LOCK_FILE).write_bytes(b"\xef\xbb\xbf" + v1.lock_text.replace("\n", "\r\n").encode())
+    again = check_versioned(root, {})
+    assert again.lock == v1.lock and not again.lock_changed and again.notes == []

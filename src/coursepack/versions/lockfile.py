@@ -499,7 +499,7 @@ def read_lock_text(course_dir: Path) -> str | None:
     except OSError as exc:
         raise LockInvalid([Problem(where, f"cannot read: {exc.strerror}", _HINT)]) from None
     try:
-        text = data.decode("utf-8")
+        text = data.decode("utf-8-sig").replace("\r\n", "\n")  # as an editor may save it
     except UnicodeDecodeError:
         raise LockInvalid([Problem(where, "not UTF-8 text", _HINT)]) from None
     return text
