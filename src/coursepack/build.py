@@ -15,15 +15,17 @@ from pathlib import Path
 
 from coursepack.clock import Clock, clock_from_env
 from coursepack.errors import CourseInvalid, Problem, UserError
+from coursepack.fsio import write_atomically
 from coursepack.model import Course
 from coursepack.output import OutputFile
 from coursepack.package import write_zips
-from coursepack.pipeline import check_course
+from coursepack.pipeline import Versioned, check_versioned
 from coursepack.profiles import PROFILES, Findings, Profile
 from coursepack.render import render_course
 from coursepack.source.files import MEDIA_DIR
 from coursepack.targets import TARGETS, Target
 from coursepack.targets.base import BuildContext
+from coursepack.versions import LOCK_FILE
 
 ALL = "all"
 
@@ -45,6 +47,14 @@ class BuildResult:
     packages: list[BuiltPackage] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: the course's lock and what changed since it (docs/versions.md); None only when built
+    #: by hand
+    versioned: Versioned | None = None
+
+    @property
+    def version_notes(self) -> list[str]:
+        """What changed since the version the lock file records, in plain words."""
+        return self.versioned.notes if self.versioned is not None else []
 
     @property
     def paths(self) -> list[Path]:
@@ -97,13 +107,14 @@ def prepare(
 ) -> BuildResult:
     """Everything but writing: the packages' files in memory, or every problem."""
     env = os.environ if environ is None else environ
-    checked = check_course(course_dir, env)
+    versioned = check_versioned(course_dir, env)
+    checked = versioned.checked
     course = checked.course
     profile = resolve_profile(course, lms)
     chosen = resolve_targets(targets, profile)
     ctx = BuildContext(environ=env, profile=profile, clock=clock or clock_from_env(env))
     rendered = render_course(course)
-    result = BuildResult(course=course)
+    result = BuildResult(course=course, versioned=versioned)
     findings = Findings(problems=checked.warnings)
     for target in chosen:
         files = target.build(course, rendered, ctx)
@@ -144,7 +155,23 @@ def write_packages(
     env = os.environ if environ is None else environ
     check_output_folder(Path(course_dir), Path(out_dir))
     write_zips([(p.files, p.path) for p in result.packages], env, on_error=_write_error)
+    write_lock(Path(course_dir), result.versioned)
     return result
+
+
+def write_lock(course_dir: Path, versioned: Versioned | None) -> None:
+    """After the packages: the course's lock file, whole or not at all, when it changed."""
+    if versioned is None or not versioned.lock_changed:
+        return
+    dest = course_dir / LOCK_FILE
+    try:
+        write_atomically(dest, versioned.lock_text.encode("utf-8"))
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise UserError(
+            f"cannot write {dest}: {reason} (the packages were written; make the course "
+            f"folder writable and build again, so that {LOCK_FILE} keeps this version's ids)"
+        ) from None
 
 
 def _write_error(dest: Path, exc: OSError) -> UserError:

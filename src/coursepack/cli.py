@@ -112,6 +112,12 @@ def _output_folder(ctx: click.Context, param: click.Parameter, value: Path) -> P
     return value
 
 
+def _print_version_notes(notes: list[str]) -> None:
+    """What changed since the version coursepack.lock records (docs/versions.md)."""
+    for note in notes:
+        click.echo(f"version: {note}")
+
+
 @cli.command()
 @COURSE_DIR
 @click.option(
@@ -156,6 +162,7 @@ def build(
         )
     for note in result.notes:
         click.echo(note)
+    _print_version_notes(result.version_notes)
 
 
 @cli.command()

@@ -95,9 +95,11 @@ def run_validate(
     from coursepack.linkcheck import check_links as fetch_links
 
     course: Course | None = None
+    notes: list[str] = []
     try:
         result = prepare(course_dir, Path("dist"), targets, lms)
         course = result.course
+        notes = list(result.version_notes)
         problems: list[Problem] = list(result.warnings)
     except CourseInvalid as invalid:
         problems = list(invalid.problems)
@@ -119,5 +121,7 @@ def run_validate(
             f"{course_dir}: valid: '{course.title}' ({len(course.modules)} module(s), "
             f"{len(course.items)} items, {len(course.tasks)} tasks)"
         )
+        for note in notes:  # what changed since coursepack.lock (docs/versions.md)
+            click.echo(f"version: {note}")
     if errors:
         sys.exit(1)

@@ -2,7 +2,9 @@
 
 Ids are stable: they come from the author (explicit ``id``/``{#id}``) or from something
 that survives editing the prose (a section's heading slug, an item's URL, a TASK's place
-among the TASKs of its section). Saved learner state and xAPI activity ids depend on them.
+among the TASKs of its section), and then from the course's lock file, which keeps every id
+across versions (``coursepack.versions``). Saved learner state and xAPI activity ids depend
+on them.
 """
 
 from __future__ import annotations
@@ -60,6 +62,10 @@ class Item:
     url: str | None  # READ / WATCH
     prompt: str | None  # TASK
     pos: Position
+    #: which wording of the item this is (``coursepack.versions``): 1 for the wording its id
+    #: was made for; a reworded TASK keeps its id but takes the next revision, and its xAPI
+    #: activity id carries it (``vocab.item_iri``), so an LRS never mixes two questions
+    revision: int = 1
 
     @property
     def is_task(self) -> bool:
@@ -115,6 +121,19 @@ class MediaFile:
 
 
 @dataclass(frozen=True)
+class PastQuestion:
+    """A TASK wording that an earlier version of the course had (from its lock file): an
+    earlier wording of a TASK still in the course (``in_course``), or a removed TASK."""
+
+    module_id: str
+    item_id: str
+    revision: int
+    title: str
+    since: str  # the course version that first had this wording
+    in_course: bool
+
+
+@dataclass(frozen=True)
 class Course:
     id: str  # the course IRI (absolute http(s), no query or fragment, no trailing slash)
     title: str
@@ -137,6 +156,8 @@ class Course:
     words: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     #: where each top-level key of course.yaml stands (for problems about the course)
     positions: Mapping[str, Position] = field(default_factory=lambda: MappingProxyType({}))
+    #: the TASK wordings of earlier versions, for the report (``coursepack.versions``)
+    past_questions: tuple[PastQuestion, ...] = ()
 
     def pos_of(self, key: str) -> Position:
         """Where ``key`` of course.yaml stands; the file's start when it is not written."""

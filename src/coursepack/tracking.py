@@ -19,6 +19,7 @@ from coursepack.i18n import course_words
 from coursepack.ids import short_hash
 from coursepack.model import Course
 from coursepack.titles import display_title
+from coursepack.versions.stabilise import fingerprint
 from coursepack.xapi import vocab
 
 CONFIG_FILE = "coursepack-config.js"
@@ -48,6 +49,11 @@ class ItemConfig:
     iri: str
     definition: Mapping[str, object]
     url: str | None
+    #: a TASK: which wording of it this is (the iri carries it from 2 on) and a short hash of
+    #: its normalised prompt, which a saved reflection can keep to tell which wording it
+    #: answered (docs/versions.md)
+    revision: int = 1
+    fingerprint: str | None = None
 
     def to_json(self) -> JsonObject:
         entry: JsonObject = {
@@ -60,6 +66,9 @@ class ItemConfig:
         }
         if self.url:
             entry["url"] = self.url
+        if self.fingerprint is not None:
+            entry["revision"] = self.revision
+            entry["fingerprint"] = self.fingerprint
         return entry
 
 
@@ -172,6 +181,11 @@ class RuntimeConfig:
         }
 
 
+def prompt_hash(prompt: str | None) -> str:
+    """A TASK prompt's fingerprint, short: what a saved reflection keeps of its question."""
+    return short_hash(fingerprint(prompt or ""), 12)
+
+
 def runtime_config(
     course: Course, target: Mapping[str, Any], lrs: LrsRuntime | None = None
 ) -> RuntimeConfig:
@@ -199,6 +213,8 @@ def runtime_config(
                             iri=vocab.item_iri(course, module, item),
                             definition=vocab.item_definition(course, item),
                             url=item.url,
+                            revision=item.revision,
+                            fingerprint=prompt_hash(item.prompt) if item.is_task else None,
                         )
                         for item in section.items
                     ),

@@ -111,6 +111,19 @@ class Aggregator:
         self._course_slot = self._slot[course.id]
         self._first_removed = len(self._slot)
         self._course_prefix = course.id + "/"
+        # from the course's lock file (coursepack.versions): a TASK's earlier wordings count
+        # for it (same slot); removed TASKs keep the titles they had
+        self._known_removed: dict[str, str] = {}  # iri -> title
+        current = {
+            (m.id, i.id): vocab.item_iri(course, m, i) for m in course.modules for i in m.tasks
+        }
+        for past in course.past_questions:
+            past_iri = vocab.past_question_iri(course, past)
+            now = current.get((past.module_id, past.item_id)) if past.in_course else None
+            if now is None:
+                self._known_removed[past_iri] = past.title
+            elif past_iri != now and past_iri not in self._slot:
+                self._slot[past_iri] = self._slot[now]
         self._removed: dict[str, str] = {}  # iri of a task no longer in the course -> title
         self._learners: dict[str, _Learner] = {}  # IFI key (an mbox as it is) -> state
         self._voided: set[str] = set()
@@ -338,6 +351,10 @@ class Aggregator:
         """
         if len(self._removed) >= MAX_REMOVED_TASKS:
             return None
+        if object_id in self._known_removed:
+            self._removed[object_id] = self._known_removed[object_id]
+            slot = self._slot[object_id] = len(self._slot)
+            return slot
         definition = obj.get("definition")
         definition = definition if isinstance(definition, dict) else {}
         rest = object_id.removeprefix(self._course_prefix)

@@ -82,6 +82,8 @@ def per_activity_queries(course: Course, query: Query) -> list[dict[str, str]]:
     for module in course.modules:
         activities.append(vocab.module_iri(course, module))
         activities.extend(vocab.item_iri(course, module, item) for item in module.items)
+    # earlier wordings of TASKs and removed TASKs that the course's lock file knows
+    activities.extend(vocab.past_question_iri(course, past) for past in course.past_questions)
     queries = []
     for activity in activities:
         for verb in verbs_wanted(course, query):

@@ -101,12 +101,15 @@ def _task(summary: TaskSummary) -> dict[str, Any]:
 
 
 def _cell(report: Report, iri: str, cell: TaskCell) -> dict[str, Any]:
-    return {
+    data = {
         "iri": iri,
         "completed": cell.completed,
         "completed_at": iso(cell.completed_at),
         "response": cell.response if report.responses_included else None,
     }
+    if cell.version is not None:  # an answer to an earlier wording (docs/versions.md)
+        data["answered_version"] = cell.version
+    return data
 
 
 def _module(status: ModuleStatus) -> dict[str, Any]:

@@ -27,6 +27,9 @@ class TaskColumn:
 class TaskCell:
     completed_at: datetime | None = None
     response: str | None = None  # only with --responses
+    #: the latest completion answered an earlier wording of the TASK: the course version that
+    #: had it (from the course's lock file, docs/versions.md); None: the current wording
+    version: str | None = None
 
     @property
     def completed(self) -> bool:

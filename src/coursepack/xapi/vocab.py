@@ -10,7 +10,7 @@ import uuid
 from typing import Final
 from urllib.parse import urlsplit
 
-from coursepack.model import Course, Item, ItemKind, Module, Section
+from coursepack.model import Course, Item, ItemKind, Module, PastQuestion, Section
 from coursepack.titles import display_title
 
 XAPI_VERSION: Final = "1.0.3"
@@ -74,8 +74,23 @@ def section_iri(course: Course, module: Module, section: Section) -> str:
 
 
 def item_iri(course: Course, module: Module, item: Item) -> str:
-    """An item's activity id; independent of its section, so moving it keeps its history."""
-    return f"{course.id}/{module.id}/items/{item.id}"
+    """An item's activity id; independent of its section, so moving it keeps its history.
+
+    A reworded TASK keeps its id (and its saved state) but not its activity id: from its
+    second wording on, the revision is part of it (``.../items/theory-task-2~r2``), so an LRS
+    never holds answers to two questions under one activity id.
+    """
+    return revision_iri(f"{course.id}/{module.id}/items/{item.id}", item.revision)
+
+
+def revision_iri(base: str, revision: int) -> str:
+    """The activity id of one wording of an item: ``base`` itself for the first."""
+    return base if revision <= 1 else f"{base}~r{revision}"
+
+
+def past_question_iri(course: Course, past: PastQuestion) -> str:
+    """The activity id an earlier wording of a TASK (or a removed TASK) was sent under."""
+    return revision_iri(f"{course.id}/{past.module_id}/items/{past.item_id}", past.revision)
 
 
 def item_key(module: Module, item: Item) -> str:
