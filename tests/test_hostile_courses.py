@@ -64,14 +64,16 @@ def test_an_item_url_that_urlsplit_refuses_is_a_located_problem(tmp_path: Path, 
 
 
 @pytest.mark.parametrize("url", ["http://[x", "https://[::1/a", "http://\uff03@x"])
-def test_a_prose_link_or_image_that_urlsplit_refuses_builds(tmp_path: Path, url: str) -> None:
+def test_a_prose_link_or_image_that_urlsplit_refuses_is_a_located_problem(
+    tmp_path: Path, url: str
+) -> None:
     module = f"# M\n\nSee [this]({url}) and ![pic]({url}).\n\nREAD: https://example.org/a\n"
     course = _course(tmp_path, module)
-    _, build = _both(course, tmp_path)
-    assert build.code == 0, build.stderr
-    (package,) = (tmp_path / "dist").glob("*.zip")
-    page = zipfile.ZipFile(package).read("index.html").decode()
-    assert re.search(r"See (<a [^>]*>)?this.* and pic\.", page)
+    validate, build = _both(course, tmp_path)
+    # the learner would lose the link and the image: both commands say so, at their place
+    assert validate.code == build.code == 1, build.stderr
+    assert "Traceback" not in build.stderr
+    assert "m.md:3:5: the link" in build.stderr and "m.md:3:" in build.stderr
 
 
 def test_a_course_id_or_lrs_address_that_urlsplit_refuses_is_a_located_problem(

@@ -14,8 +14,8 @@ from jsonschema import Draft202012Validator
 
 from coursepack.cli import cli
 from coursepack.init import tiny_png
+from coursepack.pipeline import load_course
 from coursepack.schema import load_schema
-from coursepack.validate import load_course
 from tests.schemas import assert_valid, cmi5_schema, scorm12_schema, scorm2004_schema
 
 MANIFESTS = {

@@ -20,8 +20,8 @@ from jsonschema import Draft202012Validator
 
 from coursepack.cli import cli
 from coursepack.errors import CourseInvalid, Problem
+from coursepack.pipeline import load_course
 from coursepack.schema import load_schema
-from coursepack.validate import load_course
 
 REPO = Path(__file__).resolve().parents[1]
 COURSE_SCHEMA = load_schema("course")
@@ -56,6 +56,9 @@ COURSE_SAMPLES: dict[str, list[Any]] = {
         {"lrs": {"endpoint": "https://lrs.example.org/xapi/", "actor_homepage": "https://lms.x"}}
     ],
     "cmi5": [{"au_per": v} for v in ("module", "course")],
+    "score": COURSE_SCHEMA["properties"]["score"]["enum"],
+    "words": [{"saveExit": "Pause"}, {"task.heading": "Exercise {number}"}],
+    "theme": [{"primary": "#0b5cad", "accent": "#8a4b00", "footer": False}, {"footer": "(c) Acme"}],
 }
 MODULE_SAMPLES: dict[str, list[Any]] = {
     "title": ["Another module"],
@@ -144,6 +147,9 @@ FULL_COURSE = {
     "modules": [{"file": "modules/m.yaml"}],
     "tracking": {"lrs": {"endpoint": "https://lrs.example.org/", "actor_homepage": "https://l.x"}},
     "cmi5": {"au_per": "module"},
+    "score": "progress",
+    "words": {"saveExit": "Pause"},
+    "theme": {"primary": "#0b5cad", "accent": "#8a4b00", "logo_alt": "Acme", "footer": "Acme"},
 }
 
 

@@ -108,7 +108,7 @@ def _target_names() -> list[str]:
 
 
 def _lms_names() -> list[str]:
-    from coursepack.targets.profiles import PROFILES
+    from coursepack.profiles import PROFILES
 
     return sorted(PROFILES)
 

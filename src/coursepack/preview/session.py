@@ -140,7 +140,7 @@ class PreviewSession:
                     True,
                     {f.path: f for f in package.files},
                     [],
-                    list(result.warnings),
+                    [str(w) for w in result.warnings],
                     result.course.title,
                     result.course.id,
                 )
@@ -150,8 +150,8 @@ class PreviewSession:
         return build
 
     def configure(self, target: str | None, lms: str | None) -> None:
+        from coursepack.profiles import PROFILES
         from coursepack.targets import TARGETS
-        from coursepack.targets.profiles import PROFILES
 
         if target is not None:
             if target not in TARGETS:
@@ -167,8 +167,8 @@ class PreviewSession:
         return self.build.files.get(path)
 
     def status(self) -> dict[str, Any]:
+        from coursepack.profiles import PROFILES
         from coursepack.targets import TARGETS
-        from coursepack.targets.profiles import PROFILES
 
         build = self.build
         return {

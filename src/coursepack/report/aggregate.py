@@ -114,6 +114,7 @@ class Aggregator:
         # from the course's lock file (coursepack.versions): a TASK's earlier wordings count
         # for it (same slot); removed TASKs keep the titles they had
         self._known_removed: dict[str, str] = {}  # iri -> title
+        self._earlier_version: dict[str, str] = {}  # earlier wording's iri -> its version
         current = {
             (m.id, i.id): vocab.item_iri(course, m, i) for m in course.modules for i in m.tasks
         }
@@ -124,6 +125,9 @@ class Aggregator:
                 self._known_removed[past_iri] = past.title
             elif past_iri != now and past_iri not in self._slot:
                 self._slot[past_iri] = self._slot[now]
+                self._earlier_version[past_iri] = past.since
+        # statement id -> the course version whose wording it answered (earlier wordings only)
+        self._answered_version: dict[str, str] = {}
         self._removed: dict[str, str] = {}  # iri of a task no longer in the course -> title
         self._learners: dict[str, _Learner] = {}  # IFI key (an mbox as it is) -> state
         self._voided: set[str] = set()
@@ -249,6 +253,8 @@ class Aggregator:
                         slot = self._removed_slot(object_id, obj)
                         if slot is None:
                             continue
+                    if object_id in self._earlier_version:
+                        self._answered_version[sid] = self._earlier_version[object_id]
                     response = None
                     if (
                         result is not None
@@ -486,7 +492,8 @@ class Aggregator:
         course = self.course
         done = learner.done or {}
         opened = learner.opened or {}
-        cells = tuple(_cell(done.get(slot)) for slot in range(task_count))
+        versions = self._answered_version
+        cells = tuple(_cell(done.get(slot), versions) for slot in range(task_count))
 
         def met(needed: list[tuple[int, bool]]) -> list[datetime | None]:
             return [
@@ -533,11 +540,13 @@ class Aggregator:
         )
 
 
-def _cell(record: _Record | None) -> TaskCell:
-    """The first completion counts; the response is the latest completion's."""
+def _cell(record: _Record | None, versions: dict[str, str] | None = None) -> TaskCell:
+    """The first completion counts; the response is the latest completion's (and, when it
+    answered an earlier wording of the TASK, the course version that had it)."""
     if record is None:
         return EMPTY_CELL
-    return TaskCell(record[0], record[5])
+    version = versions.get(record[4]) if versions else None
+    return TaskCell(record[0], record[5], version)
 
 
 def _last_if_all(times: list[datetime | None]) -> datetime | None:

@@ -46,8 +46,15 @@ _BOLD_ITEM = re.compile(r"^(\*\*|__)(READ|WATCH|TASK)(:?)\1(:?)")
 _NO_COLON = re.compile(r"^(READ|WATCH|TASK)(?:[ \t]++\{#[^}]*+\})?[ \t]++(?=\S)(?!:)")
 # an id on a heading that takes none ('### Tips {#tips}'): learners would see it as text
 _DEEP_HEADING_ID = re.compile(r"^#{3,6}[ \t].*?(\{#[^}\s]*+\})[ \t]*+$")
-_IMAGE = re.compile(r"!\[[^\]\n]*+\]\([ \t]*+<?([^)\s>]++)")
-_LINK = re.compile(r"(?<!!)\[[^\]\n]*+\]\([ \t]*+<?([^)\s>]++)|<(https?://[^>\s]++)>")
+_IMAGE = re.compile(
+    r"!\[[^\]\n]*+\]\([ \t]*+<?([^)\s>]++)"
+    r""">?(?:[ \t]++(?:"[^"\n]*+"|'[^'\n]*+'))?+[ \t]*+\)"""
+)
+_LINK = re.compile(
+    r"(?<!!)\[[^\]\n]*+\]\([ \t]*+<?([^)\s>]++)"
+    r""">?(?:[ \t]++(?:"[^"\n]*+"|'[^'\n]*+'))?+[ \t]*+\)"""
+    r"|<(https?://[^>\s]++)>"
+)
 
 
 def references(
