@@ -82,7 +82,7 @@ CATALOGUE: tuple[Kind, ...] = (
     ),
     Kind(
         "CP107",
-        r"unknown (completion|score) rule",
+        r"unknown completion rule",
         "an unknown completion rule",
         "unknown completion rule 'all'",
         "use all-tasks or all-items",

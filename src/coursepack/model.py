@@ -37,13 +37,6 @@ class ItemKind(enum.Enum):
     TASK = "task"
 
 
-class ScoreRule(enum.Enum):
-    """What the package reports as a score (``score:`` in course.yaml)."""
-
-    NONE = "none"  # no score at all (the course is ungraded)
-    PROGRESS = "progress"  # the share of counted items done, 0-100: never passed or failed
-
-
 class CompletionRule(enum.Enum):
     """When the course (and each module) counts as completed."""
 
@@ -145,7 +138,6 @@ class Course:
     root: Path
     lms: str | None = None
     lrs: LrsSettings | None = None
-    score: ScoreRule = ScoreRule.NONE
     media: tuple[MediaFile, ...] = field(default_factory=tuple)
     #: each target's own course.yaml options, by target name, as that target parsed them
     #: (``Target.parse_options``); frozen

@@ -121,7 +121,6 @@ class CourseConfig:
     version: str
     completion: str
     counted: tuple[str, ...]  # the items whose completion completes the course
-    score: str  # "none" | "progress": what the package reports as a score
     iri: str
     definition: Mapping[str, object]
     storage_key: str
@@ -135,7 +134,6 @@ class CourseConfig:
             "version": self.version,
             "completion": self.completion,
             "counted": list(self.counted),
-            "score": self.score,
             "iri": self.iri,
             "definition": dict(self.definition),
             "storageKey": self.storage_key,
@@ -233,7 +231,6 @@ def runtime_config(
             version=course.version,
             completion=course.completion.value,
             counted=tuple(counted_keys(course)),
-            score=course.score.value,
             iri=vocab.course_iri(course),
             definition=vocab.course_definition(course),
             # localStorage key namespace: stable per course IRI, not per version, so that
