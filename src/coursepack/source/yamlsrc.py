@@ -17,11 +17,9 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Loader = yaml.SafeLoader
 
 
-class _ReadOnly:
-    """Once loaded, course data is read, never changed: mutation is a bug."""
-
-    def _refuse(self, *args: Any, **kwargs: Any) -> Any:
-        raise TypeError("course data is read-only once loaded")
+def _refuse(*args: Any, **kwargs: Any) -> Any:
+    """Once loaded, course data is read, never changed: a mutation is a bug."""
+    raise TypeError("course data is read-only once loaded")
 
 
 class YamlMap(dict[str, Any]):
@@ -32,16 +30,16 @@ class YamlMap(dict[str, Any]):
 
     def __setitem__(self, key: str, value: Any) -> None:
         if self._frozen:
-            _ReadOnly()._refuse()
+            _refuse()
         super().__setitem__(key, value)
 
     def __delitem__(self, key: str) -> None:
-        _ReadOnly()._refuse()
+        _refuse()
 
     def freeze(self) -> None:
         self._frozen = True
 
-    pop = setdefault = update = popitem = clear = _ReadOnly._refuse
+    pop = setdefault = update = popitem = clear = _refuse
 
     def __init__(self, pos: Position) -> None:
         super().__init__()
@@ -63,14 +61,14 @@ class YamlList(list[Any]):
 
     def append(self, value: Any) -> None:
         if self._frozen:
-            _ReadOnly()._refuse()
+            _refuse()
         super().append(value)
 
     def freeze(self) -> None:
         self._frozen = True
 
-    __setitem__ = __delitem__ = extend = insert = pop = remove = clear = _ReadOnly._refuse
-    sort = reverse = _ReadOnly._refuse
+    __setitem__ = __delitem__ = extend = insert = pop = remove = clear = _refuse
+    sort = reverse = _refuse
 
     def __init__(self, pos: Position) -> None:
         super().__init__()

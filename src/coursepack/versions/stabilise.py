@@ -44,7 +44,7 @@ from coursepack.ids import short_hash, slugify
 from coursepack.model import Course, Item, Module, PastQuestion, Position, Section
 from coursepack.source import CourseSource
 from coursepack.source.yamlsrc import YamlList, YamlMap
-from coursepack.titles import item_title, task_title
+from coursepack.titles import display_title, task_title
 from coursepack.versions.lockfile import (
     LOCK_FILE,
     Lock,
@@ -183,7 +183,7 @@ def _locked_item(
     fp = item_fingerprint(item) if fp is None else fp
     if not item.is_task:  # its URL is its fingerprint and says what it is
         return LockedItem(item.id, item.kind.value, section_id, place, fp, "")
-    title = item_title(item, course.language)
+    title = display_title(course, item)
     since = course.version
     earlier: tuple[Wording, ...] = ()
     if prior is not None and prior.revision == item.revision and prior.fingerprint == fp:
@@ -247,7 +247,7 @@ def _label(kind: str, title: str) -> str:
 
 
 def _item_label(course: Course, item: Item) -> str:
-    title = task_title(item.prompt or "") if item.is_task else item_title(item, course.language)
+    title = task_title(item.prompt or "") if item.is_task else display_title(course, item)
     return _label(item.kind.value, title)
 
 
