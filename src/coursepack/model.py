@@ -35,6 +35,7 @@ class ItemKind(enum.Enum):
     READ = "read"
     WATCH = "watch"
     TASK = "task"
+    CHECK = "check"  # a graded question (``Check``)
 
 
 class CompletionRule(enum.Enum):
@@ -42,6 +43,56 @@ class CompletionRule(enum.Enum):
 
     ALL_TASKS = "all-tasks"  # every TASK marked complete
     ALL_ITEMS = "all-items"  # every TASK complete and every READ/WATCH opened
+    PASS = "pass"  # the learner's score reaches the pass mark (``Assessment``)
+    ALL_TASKS_AND_PASS = "all-tasks-and-pass"  # every TASK complete and the pass mark reached
+
+
+class CheckKind(enum.Enum):
+    """How a knowledge check is answered; the value is its xAPI ``interactionType``."""
+
+    SINGLE = "choice"  # one correct option: radios
+    MULTIPLE = "choice-multiple"  # several correct options: checkboxes (xAPI type "choice")
+    TRUE_FALSE = "true-false"
+    TEXT = "fill-in"  # a short text answer matched against accepted answers
+
+    @property
+    def interaction_type(self) -> str:
+        """The xAPI / SCORM 2004 interaction type."""
+        return "choice" if self is CheckKind.MULTIPLE else self.value
+
+
+@dataclass(frozen=True)
+class CheckOption:
+    id: str  # stable within its check ([a-z0-9-]), from the option text; the xAPI choice id
+    text_md: str  # inline Markdown
+    correct: bool
+    feedback_md: str | None = None  # shown after an answer that chose this option
+
+
+@dataclass(frozen=True)
+class Check:
+    """A graded question: the ``check`` of an Item whose kind is ``ItemKind.CHECK``."""
+
+    kind: CheckKind
+    question_md: str  # inline Markdown: the text of the ``CHECK:`` line
+    options: tuple[CheckOption, ...]  # choice and true/false ("true", "false"); () for TEXT
+    accepted: tuple[str, ...] = ()  # TEXT: accepted answers (case and spacing forgiven)
+    feedback_correct_md: str | None = None
+    feedback_incorrect_md: str | None = None
+
+    @property
+    def correct_ids(self) -> tuple[str, ...]:
+        return tuple(option.id for option in self.options if option.correct)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """``assessment:`` in course.yaml: how the CHECKs of a course are graded."""
+
+    pass_mark: int = 80  # percent of the CHECKs answered correctly
+    attempts: int = 1  # attempts allowed per question (0: unlimited)
+    shuffle: bool = False  # options shuffled, deterministically per learner
+    retry: bool = True  # whether a failed course may be taken again
 
 
 @dataclass(frozen=True)
@@ -55,6 +106,7 @@ class Item:
     url: str | None  # READ / WATCH
     prompt: str | None  # TASK
     pos: Position
+    check: Check | None = None  # CHECK: the question, its options and feedback
     #: which wording of the item this is (``coursepack.versions``): 1 for the wording its id
     #: was made for; a reworded TASK keeps its id but takes the next revision, and its xAPI
     #: activity id carries it (``vocab.item_iri``), so an LRS never mixes two questions
@@ -63,6 +115,10 @@ class Item:
     @property
     def is_task(self) -> bool:
         return self.kind is ItemKind.TASK
+
+    @property
+    def is_check(self) -> bool:
+        return self.kind is ItemKind.CHECK
 
 
 @dataclass(frozen=True)
@@ -90,6 +146,10 @@ class Module:
     @property
     def tasks(self) -> tuple[Item, ...]:
         return tuple(item for item in self.items if item.is_task)
+
+    @property
+    def checks(self) -> tuple[Item, ...]:
+        return tuple(item for item in self.items if item.is_check)
 
 
 @dataclass(frozen=True)
@@ -150,6 +210,8 @@ class Course:
     positions: Mapping[str, Position] = field(default_factory=lambda: MappingProxyType({}))
     #: the TASK wordings of earlier versions, for the report (``coursepack.versions``)
     past_questions: tuple[PastQuestion, ...] = ()
+    #: how CHECKs are graded; None when the course has no ``assessment:`` (defaults apply)
+    assessment: Assessment | None = None
 
     def pos_of(self, key: str) -> Position:
         """Where ``key`` of course.yaml stands; the file's start when it is not written."""
@@ -166,6 +228,15 @@ class Course:
     @property
     def tasks(self) -> tuple[Item, ...]:
         return tuple(item for item in self.items if item.is_task)
+
+    @property
+    def checks(self) -> tuple[Item, ...]:
+        return tuple(item for item in self.items if item.is_check)
+
+    @property
+    def graded(self) -> bool:
+        """Whether the course has a score: it holds at least one CHECK."""
+        return any(item.is_check for item in self.items)
 
     @property
     def slug(self) -> str:

@@ -30,6 +30,7 @@ VERBS: Final[dict[str, str]] = {
     "suspended": ADL_VERBS + "suspended",
     "terminated": ADL_VERBS + "terminated",
     "voided": ADL_VERBS + "voided",
+    "answered": ADL_VERBS + "answered",
 }
 
 ACTIVITY_TYPES: Final[dict[str, str]] = {
@@ -39,7 +40,12 @@ ACTIVITY_TYPES: Final[dict[str, str]] = {
     "read": ADL_ACTIVITIES + "link",
     "watch": ADL_ACTIVITIES + "media",
     "task": ADL_ACTIVITIES + "cmi.interaction",
+    "check": ADL_ACTIVITIES + "cmi.interaction",
 }
+
+# Knowledge checks: the attempt number (1, 2, ...) of an ``answered`` statement, in its
+# context extensions; the report's item analysis counts attempts with it.
+ATTEMPT_EXT: Final = "https://coursepack.dev/xapi/extensions/attempt"
 
 TASK_INTERACTION_TYPE: Final = "long-fill-in"
 
