@@ -11,8 +11,10 @@ For each course (the example course in ``course/``, and the generated course of 
 - ``reload``: a module's introduction gets a new sentence, saved; the clock stops when the
   course frame shows that sentence and the runtime has started again.
 
-The two are interleaved (baseline, reload, baseline, ...) so that a machine busy with other
-work slows both alike; the median of each is reported, with their ratio. Nothing asserts a time.
+The two are measured as interleaved pairs (``bench/paired.py``: A B, B A, ...) so that a machine
+busy with other work slows both alike; the figure is the median of the paired ratios, with their
+min and max, the machine's load, and a warning when the run was too noisy to trust. Nothing
+asserts a time.
 
     python -m bench preview [--rounds N] [--json]
 """
@@ -22,13 +24,12 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-import statistics
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
 from bench.build import REPO, generated_course
+from bench.paired import paired, print_header
 
 TARGET = "scorm12"
 RELOADED = """marker => {
@@ -57,32 +58,33 @@ def measure(course: Path, module: Path, rounds: int, page: Any, tab: Any) -> dic
     from coursepack.preview.command import start_preview
 
     preview = start_preview(course, TARGET, environ={})
+    edits = iter(range(10**6))
     try:
         page.goto(preview.url, wait_until="commit")
         page.wait_for_function(RELOADED, arg="", timeout=60_000)
-        build: list[float] = []
-        baseline: list[float] = []
-        reload: list[float] = []
-        for n in range(rounds):
-            started = time.perf_counter()
+
+        def build_and_load() -> None:
             prepare(course, course / "dist", [TARGET], None, {})
-            build.append(time.perf_counter() - started)
             tab.goto(preview.url + "course/index.html", wait_until="commit")
             tab.wait_for_function(STARTED, timeout=60_000)
-            baseline.append(time.perf_counter() - started)
-            started = time.perf_counter()
-            marker = _edit(module, n)
+
+        def save_and_reload() -> None:
+            marker = _edit(module, next(edits))
             page.wait_for_function(RELOADED, arg=marker, timeout=60_000)
-            reload.append(time.perf_counter() - started)
+
+        result = paired(
+            course.name, baseline=build_and_load, subject=save_and_reload, pairs=max(rounds, 5)
+        )
     finally:
         preview.stop()
-    base, ours = statistics.median(baseline), statistics.median(reload)
     return {
-        "build_s": round(statistics.median(build), 3),
-        "baseline_s": round(base, 3),
-        "reload_s": round(ours, 3),
-        "reload_best_s": round(min(reload), 3),
-        "ratio": round(ours / base, 2),
+        "baseline_s": round(result.baseline_median, 3),
+        "reload_s": round(result.subject_median, 3),
+        "reload_best_s": round(min(result.subject), 3),
+        "ratio": round(result.ratio, 2),
+        "ratio_min": round(result.ratio_min, 2),
+        "ratio_max": round(result.ratio_max, 2),
+        "warnings": list(result.warnings),
     }
 
 
@@ -113,20 +115,26 @@ def run(rounds: int) -> list[dict[str, Any]]:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench preview", description=__doc__)
-    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds per course")
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="interleaved pairs per course (at least 5)"
+    )
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     args = parser.parse_args(argv)
     rows = run(args.rounds)
     if args.json:
         print(json.dumps(rows, indent=2))
         return 0
+    print_header("python -m bench preview")
     print(
-        f"{'case':<12}{'build s':>9}{'build+load s':>14}{'save->reloaded s':>18}"
-        f"{'best s':>8}{'ratio':>7}"
+        f"{'case':<12}{'build+load s':>14}{'save->reloaded s':>18}{'best s':>8}"
+        f"{'ratio':>7}{'min':>6}{'max':>6}"
     )
     for r in rows:
         print(
-            f"{r['case']:<12}{r['build_s']:>9.3f}{r['baseline_s']:>14.3f}{r['reload_s']:>18.3f}"
-            f"{r['reload_best_s']:>8.3f}{r['ratio']:>7.2f}"
+            f"{r['case']:<12}{r['baseline_s']:>14.3f}{r['reload_s']:>18.3f}"
+            f"{r['reload_best_s']:>8.3f}{r['ratio']:>7.2f}{r['ratio_min']:>6.2f}"
+            f"{r['ratio_max']:>6.2f}"
         )
+        for warning in r["warnings"]:
+            print(f"  warning ({r['case']}): {warning}")
     return 0
