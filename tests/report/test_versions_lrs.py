@@ -2,8 +2,9 @@
 course as xAPI packages in Chromium against Ralph, and one ``coursepack report`` of version 2
 shows every answer under the question it was written for.
 
-Version 2 rewords one TASK lightly (same id, new activity id ``~r2``), removes another and adds a
-new one. Every reflection names the prompt it answers, so the test can check each answer's place.
+Version 2 rewords one TASK lightly (same id, new activity id ``~r2``), removes another, adds a
+new one, moves one to another section and rewrites one beyond recognition (a new question).
+Every reflection names the prompt it answers, so the test can check each answer's place.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from tests.runtime.learner import do_section, go_to, section_keys, wait_started
 from tests.support.lrs import RalphLRS
 from tests.support.scorm_harness import unzip_package
 from tests.support.static_server import StaticServer
-from tests.test_versions import T1, T2, T3, write_course
+from tests.test_versions import M1, T1, T2, T3, T4, write_course
 from tests.xapi.helpers import assert_valid_statements, wait_sent
 
 if TYPE_CHECKING:
@@ -39,6 +40,7 @@ ANN = {"objectType": "Agent", "name": "Ann Version One", "mbox": "mailto:ann@exa
 BEN = {"objectType": "Agent", "name": "Ben Version Two", "mbox": "mailto:ben@example.org"}
 T1_REWORDED = T1.replace("daily", "everyday")
 T_NEW = "Which question would you ask a partner before your next evaluation starts?"
+M1_REWRITTEN = "Name one habit your team will drop after reading this module, and say why."
 
 
 def prompts(course: Course) -> dict[str, str]:
@@ -99,7 +101,13 @@ def test_one_report_over_two_versions_keeps_every_answer_with_its_question(
     v1, v1_url = build_site(root, tmp_path / "v1", http_server)
     ann = take(page, v1_url, lrs, ANN, v1)
 
-    write_course(root, version="2.0.0", theory=(T1_REWORDED, T3, T_NEW))  # T2 removed
+    write_course(  # T1 reworded, T2 removed, T3 moved to another section, M1 rewritten
+        root,
+        version="2.0.0",
+        theory=(T1_REWORDED, T_NEW),
+        tools=(T3, T4),
+        partners=(M1_REWRITTEN,),
+    )
     v2, v2_url = build_site(root, tmp_path / "v2", http_server)
     ben = take(page, v2_url, lrs, BEN, v2)
     assert T2 in ann and T2 not in ben and T_NEW in ben
@@ -131,15 +139,19 @@ def test_one_report_over_two_versions_keeps_every_answer_with_its_question(
     assert cells[ANN["name"]][reworded]["answered_version"] == "1.0.0"
     assert cells[ANN["name"]][by_prompt[T3]]["response"] == ann[T3]
     assert by_prompt[T_NEW] not in cells[ANN["name"]]  # never someone else's question
-    (removed,) = [c for c in data["tasks"] if not c["in_course"]]
-    assert removed["title"] == T2 or T2.startswith(removed["title"].rstrip("…"))
-    assert cells[ANN["name"]][removed["iri"]]["response"] == ann[T2]
+    removed = {c["iri"]: c for c in data["tasks"] if not c["in_course"]}
+    assert len(removed) == 2  # T2 and the rewritten M1: their answers stay theirs
+    for iri in removed:
+        answered = cells[ANN["name"]][iri]["response"].split(" answers: ", 1)[1]
+        assert answered in (T2, M1)
+        assert answered.startswith(removed[iri]["title"].rstrip("…"))
+    assert by_prompt[M1_REWRITTEN] not in cells[ANN["name"]]
 
     # Ben answered version 2: the current wording, no version mark, nothing under the removed one
     assert cells[BEN["name"]][reworded]["response"] == ben[T1_REWORDED]
     assert "answered_version" not in cells[BEN["name"]][reworded]
     assert cells[BEN["name"]][by_prompt[T_NEW]]["response"] == ben[T_NEW]
-    assert removed["iri"] not in cells[BEN["name"]]
+    assert not set(removed) & set(cells[BEN["name"]])
 
     # every answer the report shows names the prompt it was written for (or its earlier wording)
     for name, row_cells in cells.items():
