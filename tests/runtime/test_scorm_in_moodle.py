@@ -170,6 +170,7 @@ def test_an_api_that_throws_never_breaks_the_page_keeps_the_work_and_says_so_pla
     )
 
     assert scorm_harness.page_errors == []
+    assert frame.evaluate("() => Coursepack.session().unconfirmed") is True
     shown = notices(frame)
     assert EN["exit.done"] not in shown
     threw = {c["method"] for c in scorm_harness.log() if "threw" in c}

@@ -254,27 +254,21 @@
       return Promise.resolve();
     }
     return call("save", [snapshot()]).then(function (result) {
-      if (!result || result.ok === false) unconfirmed();
       omittedNow = {};
       ((result && result.omitted) || []).forEach(function (key) {
         omittedNow[key] = true;
       });
       refreshNotes();
       emit("state:saved", { omitted: Object.keys(omittedNow).sort(), connected: true });
-      if (commit) return call("commit").then(confirmedBy);
+      if (commit) return call("commit");
       return undefined;
     });
   }
 
-  /** An adapter's answer {ok: false} to commit or finish means the LMS did not confirm. */
-  function confirmedBy(result) {
-    if (result && result.ok === false) unconfirmed();
-    return result;
-  }
-
   /**
-   * The LMS did not confirm a save: the learner is not told "Your progress is saved" (the exit
-   * message and the completion banner say so plainly); the work stays in this browser.
+   * The LMS did not confirm a save (an adapter said so through ctx.reportError): the learner
+   * is not told "Your progress is saved" (the exit message and the completion banner say so
+   * plainly); the work stays in this browser.
    */
   function unconfirmed() {
     session.unconfirmed = true;
@@ -854,10 +848,7 @@
       leaving: leaving,
       save: function () {
         if (!session.connected || session.review) return undefined;
-        return call("save", [snapshot(), { final: true, trigger: trigger }]).then(function (result) {
-          if (!result || result.ok === false) unconfirmed();
-          return result;
-        });
+        return call("save", [snapshot(), { final: true, trigger: trigger }]);
       },
       announce: function (actual) {
         info.trigger = actual;
@@ -865,7 +856,7 @@
       },
       finish: function () {
         if (!session.connected) return undefined;
-        return call("finish", [info]).then(confirmedBy);
+        return call("finish", [info]);
       },
     });
   }
@@ -980,6 +971,12 @@
           window.scrollTo(0, 0);
         }
       }
+      // Nothing known to write yet when the LMS's data could not be read and this browser has
+      // no copy: the first change of the learner saves, not an empty state at launch.
+      if (session.connected && result.stateUnread && !readDevice()) {
+        log("warn", "the LMS's saved data could not be read and this browser has no copy");
+        return undefined;
+      }
       return persist(true);
     }).then(function () {
       Coursepack.started = true;
@@ -1046,6 +1043,8 @@
         adapter: target.adapter || null,
         storage: storageOk,
         omitted: Object.keys(omittedNow).sort(),
+        review: session.review,
+        unconfirmed: session.unconfirmed,
       };
     },
     progress: progress,
