@@ -81,7 +81,8 @@
     return text.length > 120 ? text.slice(0, 117) + "..." : text;
   }
 
-  /** "a.b" location of a section ("m/s") and an item ("m/i") in the same module: "m/s/i". */
+  /** The bookmark of a section ("m/s") and the item the learner is on ("m/i", same module):
+   *  "m/s/i"; the section alone when there is no item or "m/s/i" is over `limit`. */
   function location(section, item, limit) {
     if (!section) return "";
     var text = section;
@@ -92,9 +93,11 @@
     return limit && text.length > limit ? text.slice(0, limit) : text;
   }
 
+  /** A bookmark read back: {section, item} (keys; core ignores what the course lacks). */
   function readLocation(text) {
-    var parts = typeof text === "string" && text ? text.split("/") : [];
-    if (parts.length < 2) return { section: text || null, item: null };
+    if (typeof text !== "string" || !text) return { section: null, item: null };
+    var parts = text.split("/");
+    if (parts.length < 2) return { section: text, item: null };
     var section = parts[0] + "/" + parts[1];
     return { section: section, item: parts.length === 3 && parts[2] ? parts[0] + "/" + parts[2] : null };
   }
