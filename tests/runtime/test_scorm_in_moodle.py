@@ -92,24 +92,28 @@ def stored_texts(cmi: dict[str, Any]) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    ("target", "lms"),
+    ("target", "lms", "standards_mode"),
     [
-        ("scorm12", None),
-        ("scorm12", "moodle"),
-        ("scorm2004-3rd", None),
-        ("scorm2004-4th", "moodle"),
+        ("scorm12", None, False),
+        ("scorm12", None, True),
+        ("scorm12", "moodle", False),
+        ("scorm2004-3rd", None, False),
+        ("scorm2004-4th", "moodle", False),
     ],
 )
 def test_a_package_built_for_moodle_or_by_default_ends_cleanly_in_moodle_with_data_stored(
     target: str,
     lms: str | None,
+    standards_mode: bool,
     packages: Callable[..., Path],
     scorm_site: ScormSite,
     scorm_harness: ScormHarness,
 ) -> None:
     version = VERSIONS[target]
     folder = scorm_site.add_package(packages(target, lms))
-    frame = scorm_harness.open(folder, version=version, lms="moodle")
+    # Moodle's "SCORM standards mode" off (a new install) or on (1.2's 4,096 and 255 enforced)
+    settings = {"standardsMode": standards_mode}
+    frame = scorm_harness.open(folder, version=version, lms="moodle", settings=settings)
     wait_started(frame)
     keys = task_keys(frame)
     for n, key in enumerate(keys, start=1):
