@@ -22,8 +22,11 @@ def test_build_prints_one_summary_line_naming_the_zip(tmp_path: Path) -> None:
     assert code == 0, err
     zips = sorted(tmp_path.glob("*.zip"))
     assert [z.name for z in zips] == ["collaborative-impact-leadership-1.0.0-scorm12.zip"]
-    (line,) = out.splitlines()
+    line, *notes = out.splitlines()
     assert line.startswith(f"Built {zips[0]} (SCORM 1.2: 1 module(s), 16 items, 7 tasks;")
+    # the default build, the one most admins upload, says what to choose in Moodle
+    (note,) = notes
+    assert note.startswith("Any LMS: in Moodle") and "Grading method" in note
 
 
 def test_invalid_course_exits_1_and_writes_nothing(tmp_path: Path) -> None:

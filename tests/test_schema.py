@@ -56,6 +56,7 @@ COURSE_SAMPLES: dict[str, list[Any]] = {
         {"lrs": {"endpoint": "https://lrs.example.org/xapi/", "actor_homepage": "https://lms.x"}}
     ],
     "cmi5": [{"au_per": v} for v in ("module", "course")],
+    "score": COURSE_SCHEMA["properties"]["score"]["enum"],
     "words": [{"saveExit": "Pause"}, {"task.heading": "Exercise {number}"}],
     "theme": [{"primary": "#0b5cad", "accent": "#8a4b00", "footer": False}, {"footer": "(c) Acme"}],
 }
@@ -146,6 +147,7 @@ FULL_COURSE = {
     "modules": [{"file": "modules/m.yaml"}],
     "tracking": {"lrs": {"endpoint": "https://lrs.example.org/", "actor_homepage": "https://l.x"}},
     "cmi5": {"au_per": "module"},
+    "score": "progress",
     "words": {"saveExit": "Pause"},
     "theme": {"primary": "#0b5cad", "accent": "#8a4b00", "logo_alt": "Acme", "footer": "Acme"},
 }

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from coursepack.errors import CourseInvalid, UserError
-from coursepack.model import CompletionRule, ItemKind
+from coursepack.model import CompletionRule, ItemKind, ScoreRule
 from coursepack.pipeline import load_course
 from coursepack.titles import item_title
+from coursepack.tracking import runtime_config
 from tests.golden import check_golden
 
 REPO = Path(__file__).resolve().parents[1]
@@ -351,3 +352,23 @@ def test_an_item_link_may_carry_a_markdown_link_title(tmp_path: Path) -> None:
     )
     (item, _) = load_course(tmp_path, environ={}).items
     assert (item.url, item.explicit_title) == ("https://example.org/guide", "The guide")
+
+
+def test_score_progress_reaches_the_runtime_and_an_unknown_rule_is_located(
+    tmp_path: Path,
+) -> None:
+    _course(
+        tmp_path,
+        COURSE_YAML + "  - modules/m.md\nscore: progress\n",
+        {"m.md": "# M\n\nTASK: Why?\n"},
+    )
+    course = load_course(tmp_path, environ={})
+    assert course.score is ScoreRule.PROGRESS
+    assert runtime_config(course, {}).to_json()["course"]["score"] == "progress"
+    (tmp_path / "course.yaml").write_text(COURSE_YAML + "  - modules/m.md\nscore: percent\n")
+    listing = _problems(tmp_path)
+    assert "course.yaml:7:8: unknown score rule 'percent' (use one of: none, progress)" in listing
+    (tmp_path / "course.yaml").write_text(COURSE_YAML + "  - modules/m.md\n")
+    assert runtime_config(load_course(tmp_path, environ={}), {}).to_json()["course"]["score"] == (
+        "none"
+    )

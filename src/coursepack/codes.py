@@ -145,6 +145,13 @@ CATALOGUE: tuple[Kind, ...] = (
         "the word 'task.heading' has the placeholders none; it needs {number}",
         "keep the placeholders of the table",
     ),
+    Kind(
+        "CP116",
+        r"unknown score rule",
+        "an unknown score rule",
+        "unknown score rule 'percent'",
+        "use none or progress",
+    ),
     # -- modules and items ---------------------------------------------------------------------
     Kind(
         "CP200",

@@ -38,6 +38,13 @@ class ItemKind(enum.Enum):
     CHECK = "check"  # a graded question (``Check``)
 
 
+class ScoreRule(enum.Enum):
+    """What a SCORM package reports as its score (``score:`` in course.yaml)."""
+
+    NONE = "none"  # no score at all (an ungraded course)
+    PROGRESS = "progress"  # the share of counted items done, 0-100: never passed or failed
+
+
 class CompletionRule(enum.Enum):
     """When the course (and each module) counts as completed."""
 
@@ -197,6 +204,7 @@ class Course:
     modules: tuple[Module, ...]
     root: Path
     lms: str | None = None
+    score: ScoreRule = ScoreRule.NONE
     lrs: LrsSettings | None = None
     media: tuple[MediaFile, ...] = field(default_factory=tuple)
     #: each target's own course.yaml options, by target name, as that target parsed them

@@ -87,10 +87,12 @@ class Rule:
 
 @dataclass(frozen=True)
 class Note:
-    """Advice for the LMS administrator, printed after a build of the packages it applies to."""
+    """Advice for the LMS administrator, printed after a build of the packages it applies to
+    (and, when ``score`` is given, of a course with that ``score:`` rule only)."""
 
     text: str
     applies_to: frozenset[str] = EVERY
+    score: str | None = None  # a ScoreRule value; None: whatever the course's score rule
 
 
 @dataclass(frozen=True)
@@ -110,11 +112,12 @@ class Profile:
                 merged.update(settings)
         return merged
 
-    def notes_for(self, manifest_file: str) -> list[str]:
+    def notes_for(self, manifest_file: str, score: str = "none") -> list[str]:
         return [
             f"{self.title}: {note.text}"
             for note in self.notes
-            if not note.applies_to or manifest_file in note.applies_to
+            if (not note.applies_to or manifest_file in note.applies_to)
+            and note.score in (None, score)
         ]
 
 
@@ -200,11 +203,49 @@ ZIP_250MB = Rule(
     "make the media files smaller, or host large videos elsewhere and link them",
     data={"max_bytes": 250 * MB},
 )
+# What to choose in Moodle's SCORM activity, for both score rules (course.yaml ``score:``).
+# Moodle's default grading method, 'Highest grade', takes the highest score.raw: 0 for an
+# ungraded package, so a finisher would see 0 / 100. 'Learning objects' counts completed SCOs
+# (a finisher gets 1 / 1); with ``score: progress`` a finisher sends 100.
+MOODLE_GRADE_UNGRADED = (
+    "Grade > Grading method 'Learning objects' (the course sends no score: Moodle's default "
+    "'Highest grade' would show 0 / 100 to everyone who finished; 'Learning objects' gives a "
+    "finisher 1 / 1)"
+)
+MOODLE_GRADE_PROGRESS = (
+    "Grade > Grading method 'Highest grade' and Maximum grade 100 (the course sends the "
+    "percent of it done as its score, 100 for a finisher, never passed or failed; 'Learning "
+    "objects' works too)"
+)
+MOODLE_ATTEMPTS = (
+    "Attempts management > Number of attempts 'Unlimited', Force new attempt 'No', "
+    "Lock after final attempt 'No', Force completed 'No'"
+)
+MOODLE_COMPLETION = (
+    "Activity completion > 'Require status: Completed' (not 'Passed': the course never "
+    "reports passed)"
+)
+
 PROFILES: dict[str, Profile] = {
     "generic": Profile(
         "generic",
         "Any LMS",
         "scorm12",
+        notes=(
+            Note(
+                f"in Moodle (or build with --lms moodle) choose {MOODLE_GRADE_UNGRADED}, or "
+                "add 'score: progress' to course.yaml; "
+                f"{MOODLE_ATTEMPTS}; {MOODLE_COMPLETION}.",
+                applies_to=SCORM,
+                score="none",
+            ),
+            Note(
+                f"in Moodle (or build with --lms moodle) choose {MOODLE_GRADE_PROGRESS}; "
+                f"{MOODLE_ATTEMPTS}; {MOODLE_COMPLETION}.",
+                applies_to=SCORM,
+                score="progress",
+            ),
+        ),
     ),
     "moodle": Profile(
         "moodle",
@@ -238,12 +279,15 @@ PROFILES: dict[str, Profile] = {
         notes=(
             Note(
                 "add the zip as a 'SCORM package' activity and choose these settings: "
-                "Grade > Grading method 'Learning objects' (the course sends no score); "
-                "Attempts management > Number of attempts 'Unlimited', Force new attempt 'No', "
-                "Lock after final attempt 'No', Force completed 'No'; "
-                "Activity completion > 'Require status: Completed' (not 'Passed': the course "
-                "is ungraded and never reports passed).",
+                f"{MOODLE_GRADE_UNGRADED}; {MOODLE_ATTEMPTS}; {MOODLE_COMPLETION}.",
                 applies_to=SCORM,
+                score="none",
+            ),
+            Note(
+                "add the zip as a 'SCORM package' activity and choose these settings: "
+                f"{MOODLE_GRADE_PROGRESS}; {MOODLE_ATTEMPTS}; {MOODLE_COMPLETION}.",
+                applies_to=SCORM,
+                score="progress",
             ),
             Note(
                 "Moodle plays SCORM packages only; an xAPI or cmi5 package needs an LMS plugin "
@@ -341,4 +385,5 @@ def check_package(profile: Profile, facts: PackageFacts) -> Findings:
         for message in rule.check(rule, facts):
             text = f"{profile.title} ({rule.id}): {facts.title}: {message}"
             problems.append(Problem(where, text, rule.hint, severity=rule.severity))
-    return Findings(tuple(problems), tuple(profile.notes_for(facts.manifest_file)))
+    notes = profile.notes_for(facts.manifest_file, facts.course.score.value)
+    return Findings(tuple(problems), tuple(notes))

@@ -121,6 +121,7 @@ class CourseConfig:
     version: str
     completion: str
     counted: tuple[str, ...]  # the items whose completion completes the course
+    score: str  # "none" | "progress": what a SCORM package reports as its score
     iri: str
     definition: Mapping[str, object]
     storage_key: str
@@ -134,6 +135,7 @@ class CourseConfig:
             "version": self.version,
             "completion": self.completion,
             "counted": list(self.counted),
+            "score": self.score,
             "iri": self.iri,
             "definition": dict(self.definition),
             "storageKey": self.storage_key,
@@ -230,6 +232,7 @@ def runtime_config(
             language=course.language,
             version=course.version,
             completion=course.completion.value,
+            score=course.score.value,
             counted=tuple(counted_keys(course)),
             iri=vocab.course_iri(course),
             definition=vocab.course_definition(course),

@@ -26,6 +26,7 @@ from coursepack.model import (
     LrsSettings,
     Module,
     Position,
+    ScoreRule,
     Section,
 )
 from coursepack.source import COURSE_FILE, CourseSource
@@ -46,6 +47,7 @@ COURSE_KEYS = {
     "tracking",
     "words",
     "theme",
+    "score",
 }
 MODULE_ENTRY_KEYS = {"file", "id", "title"}
 TRACKING_KEYS = {"lrs"}
@@ -111,6 +113,7 @@ class _Validator:
         language = self._language(data)
         version = self._version(data)
         completion = self._completion(data)
+        score = self._score(data)
         lms = self._lms(data)
         lrs = self._tracking(data)
         words = self._course_words(data)
@@ -126,6 +129,7 @@ class _Validator:
             language=language,
             version=version,
             completion=completion,
+            score=score,
             modules=tuple(modules),
             root=self.source.root,
             lms=lms,
@@ -329,6 +333,19 @@ class _Validator:
                 f"use one of: {allowed}",
             )
             return CompletionRule.ALL_TASKS
+
+    def _score(self, data: YamlMap) -> ScoreRule:
+        value = data.get("score")
+        if value is None:
+            return ScoreRule.NONE
+        try:
+            return ScoreRule(str(value).strip())
+        except ValueError:
+            allowed = ", ".join(rule.value for rule in ScoreRule)
+            self.problem(
+                data.at("score"), f"unknown score rule '{value}'", f"use one of: {allowed}"
+            )
+            return ScoreRule.NONE
 
     def _lms(self, data: YamlMap) -> str | None:
         value = data.get("lms")

@@ -41,6 +41,10 @@ HARNESS_FOLDER = "_harness"
 SCORM_AGAIN_BUILD = ("scorm-again", "dist", "scorm-again.min.js")
 
 Version = Literal["1.2", "2004"]
+#: the LMS page: scorm-again (``scorm.html``) or the Moodle stand-in (``moodle.html``, see
+#: ``harness/moodle-api.js``: Moodle's nav-request handling, limits, counts and review mode)
+Lms = Literal["scorm-again", "moodle"]
+PAGES: dict[str, str] = {"scorm-again": "scorm.html", "moodle": "moodle.html"}
 
 
 def install_harness(root: Path) -> None:
@@ -149,6 +153,7 @@ class ScormHarness:
         version: Version = "1.2",
         cmi: dict[str, Any] | None = None,
         settings: dict[str, Any] | None = None,
+        lms: Lms = "scorm-again",
     ) -> Frame:
         """Launch a SCO in the harness and return its frame once it has loaded.
 
@@ -158,18 +163,20 @@ class ScormHarness:
         scorm-again's ``loadFromJSON`` shape: ``{"core": {"entry": "resume"},
         "suspend_data": "..."}`` for 1.2, ``{"entry": "resume", "suspend_data": "..."}`` for
         2004. ``settings`` overrides scorm-again settings (defaults: no commit URL, no
-        autocommit).
+        autocommit), or holds the Moodle stand-in's (``standardsMode``, ``cutAt``,
+        ``noticeInAnswers``) with ``lms="moodle"``.
         """
         launch = target
         if target.endswith("/"):
             with urllib.request.urlopen(self.server_url + target + "imsmanifest.xml") as answer:
                 launch = target + manifest_launch(answer.read())
-        query: dict[str, str] = {"version": version, "launch": "/" + launch}
+        query: dict[str, str] = {"version": version, "launch": "/" + launch, "lms": lms}
         if cmi is not None:
             query["cmi"] = json.dumps(cmi)
         if settings is not None:
             query["settings"] = json.dumps(settings)
-        self.page.goto(f"{self.server_url}{HARNESS_FOLDER}/scorm.html?{urlencode(query)}")
+        page = PAGES[lms]
+        self.page.goto(f"{self.server_url}{HARNESS_FOLDER}/{page}?{urlencode(query)}")
         self.page.wait_for_function("() => window.harnessLoads >= 1")
         return self.frame()
 

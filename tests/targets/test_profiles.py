@@ -195,9 +195,41 @@ def test_notes_are_given_once_per_build_and_only_for_packages_they_concern(
 ) -> None:
     notes = build(["scorm12", "scorm2004-3rd", "scorm2004-4th"], "moodle").notes
     assert len(notes) == 1
-    assert build(["scorm12"], "generic").notes == []
+    assert len(build(["scorm12", "scorm2004-4th"], "generic").notes) == 1
+    assert build(["xapi"], "generic").notes == []
+    assert build(["scorm12"], "scorm-cloud").notes == []
     xapi_notes = build(["xapi"], "moodle").notes
     assert len(xapi_notes) == 1 and "plugin" in xapi_notes[0]
+
+
+def _with_score(tmp_path: Path, score: str | None) -> Path:
+    """The example course, with ``score: <score>`` in course.yaml (or as it is)."""
+    import shutil
+
+    folder = tmp_path / f"course-{score}"
+    shutil.copytree(EXAMPLE, folder)
+    if score is not None:
+        course_file = folder / "course.yaml"
+        course_file.write_text(course_file.read_text("utf-8") + f"score: {score}\n", "utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("lms", [None, "moodle"])
+def test_the_moodle_grading_advice_follows_the_score_rule_for_the_default_build_too(
+    lms: str | None, build: Callable[..., BuildResult], tmp_path: Path
+) -> None:
+    (ungraded,) = build(["scorm12"], lms, _with_score(tmp_path, None)).notes
+    assert "Grading method 'Learning objects'" in ungraded
+    assert "'Highest grade' would show 0 / 100" in ungraded
+    assert "Force new attempt 'No'" in ungraded and "Require status: Completed" in ungraded
+    (progress,) = build(["scorm2004-3rd"], lms, _with_score(tmp_path, "progress")).notes
+    assert "Grading method 'Highest grade' and Maximum grade 100" in progress
+    assert "100 for a finisher" in progress
+    assert "Require status: Completed" in progress
+    if lms is None:
+        assert ungraded.startswith("Any LMS: in Moodle") and "score: progress" in ungraded
+    else:
+        assert ungraded.startswith("Moodle: add the zip")
 
 
 # ----------------------------------------------------------------------------------------

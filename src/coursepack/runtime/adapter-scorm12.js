@@ -1,7 +1,14 @@
 /*
  * coursepack SCORM 1.2 adapter (see docs/runtime.md for the adapter interface and the state
  * budget, scorm-api.js for the API connection). Every limit comes from config.target; every
- * call is followed by LMSGetLastError; 401 (not implemented) is never fatal.
+ * call is followed by LMSGetLastError and guarded (scorm-api.js); 401 (not implemented) is
+ * never fatal.
+ *
+ * Review: cmi.core.lesson_mode "review" or "browse" opens the course read-only (core) and the
+ * adapter writes nothing: LMSInitialize and LMSFinish only, no data, no session_time, no
+ * commit, so the LMS's total time does not grow. Score: only with `score: progress` in
+ * course.yaml (core's courseScore), as cmi.core.score.raw 0-100 with min 0 and max 100, set
+ * before the status; never passed or failed, no mastery score.
  */
 (function (window) {
   "use strict";
@@ -10,6 +17,7 @@
   if (!Coursepack || !window.CoursepackScorm) return;
 
   var DONE_STATUSES = { completed: true, passed: true, failed: true };
+  var REVIEW_MODES = { review: true, browse: true };
   // SCORM 1.2's API, as the shared connection (scorm-api.js) needs it
   var API_SPEC = {
     label: "SCORM 1.2",
@@ -34,6 +42,7 @@
     };
     var api = null;
     var live = false; // initialized and not finished
+    var review = false; // lesson_mode review or browse: nothing is written
     var status = "";
     var interactions = true;
     var count = 0;
@@ -72,10 +81,12 @@
         }
         live = true;
         startMs = ctx.now();
+        review = !!REVIEW_MODES[get("cmi.core.lesson_mode").value];
         var entry = get("cmi.core.entry").value;
         status = get("cmi.core.lesson_status").value;
-        var location = get("cmi.core.lesson_location").value;
-        var suspend = get("cmi.suspend_data").value;
+        var location = window.CoursepackScorm.readLocation(get("cmi.core.lesson_location").value);
+        var read = get("cmi.suspend_data");
+        var suspend = read.value;
         var learner = {
           id: get("cmi.core.student_id").value,
           name: get("cmi.core.student_name").value,
@@ -87,20 +98,26 @@
           interactions = false;
         }
         var state = suspend ? ctx.unpackState(suspend) : null;
-        if (location) {
+        if (location.section) {
           state = state || { opened: {}, tasks: {} };
-          state.section = location;
+          state.section = location.section;
         }
-        if (!DONE_STATUSES[status]) {
-          set("cmi.core.lesson_status", "incomplete");
-          status = "incomplete";
+        if (!review) {
+          if (!DONE_STATUSES[status]) {
+            set("cmi.core.lesson_status", "incomplete");
+            status = "incomplete";
+          }
+          // An unexpected close still resumes: suspend until the course is completed.
+          set("cmi.core.exit", exitFor(!!DONE_STATUSES[status]));
         }
-        // An unexpected close still resumes: suspend until the course is completed.
-        set("cmi.core.exit", exitFor(!!DONE_STATUSES[status]));
         return {
           connected: true,
-          resumed: entry === "resume" || !!suspend || !!location,
+          review: review,
+          // the LMS would not give its saved data (it threw or answered garbage)
+          stateUnread: read.error !== "0" && read.error !== "401",
+          resumed: entry === "resume" || !!suspend || !!location.section,
           state: state,
+          item: location.item,
           learner: learner,
           completed: status === "completed" || status === "passed",
         };
@@ -108,16 +125,18 @@
 
       save: function (state) {
         if (!live) return { ok: false, omitted: [] };
+        if (review) return { ok: true, omitted: [] };
         var packed = ctx.packState(state, limits.suspend);
         var code = set("cmi.suspend_data", packed.text);
+        var where = "0";
         if (state.section) {
-          set("cmi.core.lesson_location", ctx.util.truncate(state.section, limits.location));
+          where = set("cmi.core.lesson_location", window.CoursepackScorm.location(state.section, state.item, limits.location));
         }
-        return { ok: code === "0", omitted: packed.omitted };
+        return { ok: code === "0" && where === "0", omitted: packed.omitted };
       },
 
       recordTask: function (item, response, info) {
-        if (!live || !interactions) return;
+        if (!live || review || !interactions) return;
         var base = "cmi.interactions." + count + ".";
         var id = ctx.util.safeId(
           "task_" + item.key.replace("/", "_") + "_" + info.attempt,
@@ -143,7 +162,14 @@
       },
 
       setProgress: function (p) {
-        if (!live || !p.completed) return;
+        if (!live || review) return;
+        if (typeof p.score === "number") {
+          // raw 0-100 (CMIDecimal, two decimals), min and max: a percent in every LMS
+          set("cmi.core.score.raw", String(Math.round(Math.max(0, Math.min(1, p.score)) * 10000) / 100));
+          set("cmi.core.score.min", "0");
+          set("cmi.core.score.max", "100");
+        }
+        if (!p.completed) return;
         if (status !== "completed" && status !== "passed") {
           set("cmi.core.lesson_status", "completed");
           status = "completed";
@@ -152,19 +178,23 @@
       },
 
       commit: function () {
-        if (!live) return;
-        simple("LMSCommit");
+        if (!live || review) return { ok: true };
+        return { ok: simple("LMSCommit").ok };
       },
 
       finish: function (info) {
-        if (!live) return;
+        if (!live) return { ok: false };
+        if (review) {
+          live = false;
+          return { ok: simple("LMSFinish").ok };
+        }
         set("cmi.core.exit", exitFor(!!info.completed));
         set("cmi.core.session_time", ctx.util.scormTimespan(ctx.now() - startMs), true);
         // A synchronous commit is refused while the page is being dismissed; LMSFinish
         // persists everything anyway, so only commit first on an explicit exit.
-        if (info.trigger !== "pagehide") simple("LMSCommit");
+        var committed = info.trigger === "pagehide" || simple("LMSCommit").ok;
         live = false;
-        simple("LMSFinish");
+        return { ok: simple("LMSFinish").ok && committed };
       },
     };
   });

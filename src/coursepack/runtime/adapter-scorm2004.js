@@ -5,10 +5,17 @@
  * targets/scorm2004.py, with the LMS profile's defaults merged in): API name, suspend_data and
  * location limits, the learner_response limit, the interaction type, the order in which score
  * and statuses are set, the cmi.exit values and the navigation request on an explicit exit.
- * Every call is followed by GetLastError; 401/402 (not implemented) are never fatal.
+ * Every call is followed by GetLastError and guarded (scorm-api.js); 401/402 (not
+ * implemented) are never fatal.
  *
- * The course is ungraded: cmi.success_status is never written (it stays "unknown") and no
- * score is sent. cmi.completion_status is "incomplete" from the first launch until the
+ * Review: cmi.mode "review" or "browse" opens the course read-only (core) and the adapter
+ * writes nothing: Initialize and Terminate only (no data, no session_time, no commit, no
+ * navigation request), so the LMS's total time does not grow.
+ *
+ * The course is ungraded: cmi.success_status is never written (it stays "unknown"). A score is
+ * sent only with `score: progress` in course.yaml (core's courseScore): cmi.score.scaled 0-1
+ * and raw 0-100 with min 0 and max 100, in statusOrder, never a passed/failed.
+ * cmi.completion_status is "incomplete" from the first launch until the
  * completion rule is met, then "completed". Each TASK is one interaction (id = the TASK's
  * activity IRI), updated in place when the learner revises the reflection.
  */
@@ -19,6 +26,7 @@
   if (!Coursepack || !window.CoursepackScorm) return;
 
   var NOT_IMPLEMENTED = { "401": true, "402": true };
+  var REVIEW_MODES = { review: true, browse: true };
 
   // SCORM 2004's API, as the shared connection (scorm-api.js) needs it (403: a value never set,
   // expected on a first launch, so not logged as an error)
@@ -56,7 +64,7 @@
     var navOnExit = target.navRequestOnExit || {};
     var api = null;
     var live = false; // initialized and not terminated
-    var review = false; // cmi.mode "review": the LMS keeps nothing new
+    var review = false; // cmi.mode "review" or "browse": nothing is written
     var completion = "";
     var interactions = true;
     var count = 0;
@@ -133,19 +141,20 @@
         }
         live = true;
         startMs = ctx.now();
-        review = get("cmi.mode").value === "review";
+        review = !!REVIEW_MODES[get("cmi.mode").value];
         var entry = get("cmi.entry").value;
         completion = get("cmi.completion_status").value;
         // A first attempt has neither (reading them would only give 403, not initialized).
         var fresh = entry === "ab-initio";
-        var location = fresh ? "" : get("cmi.location").value;
-        var suspend = fresh ? "" : get("cmi.suspend_data").value;
+        var location = window.CoursepackScorm.readLocation(fresh ? "" : get("cmi.location").value);
+        var read = fresh ? { value: "", error: "0" } : get("cmi.suspend_data");
+        var suspend = read.value;
         var learner = { id: get("cmi.learner_id").value, name: get("cmi.learner_name").value };
         readInteractions();
         var state = suspend ? ctx.unpackState(suspend) : null;
-        if (location) {
+        if (location.section) {
           state = state || { opened: {}, tasks: {} };
-          state.section = location;
+          state.section = location.section;
         }
         var completed = completion === "completed";
         if (!review) {
@@ -158,8 +167,12 @@
         }
         return {
           connected: true,
-          resumed: entry === "resume" || !!suspend || !!location,
+          review: review,
+          // the LMS would not give its saved data (it threw or answered garbage)
+          stateUnread: read.error !== "0" && read.error !== "403" && !NOT_IMPLEMENTED[read.error],
+          resumed: entry === "resume" || !!suspend || !!location.section,
           state: state,
+          item: location.item,
           learner: learner,
           completed: completed,
         };
@@ -167,12 +180,14 @@
 
       save: function (state) {
         if (!live) return { ok: false, omitted: [] };
+        if (review) return { ok: true, omitted: [] };
         var packed = ctx.packState(state, limits.suspend);
         var code = set("cmi.suspend_data", packed.text);
+        var where = "0";
         if (state.section) {
-          set("cmi.location", util.truncate(state.section, limits.location));
+          where = set("cmi.location", window.CoursepackScorm.location(state.section, state.item, limits.location));
         }
-        return { ok: code === "0", omitted: packed.omitted };
+        return { ok: code === "0" && where === "0", omitted: packed.omitted };
       },
 
       recordTask: function (item, response, info) {
@@ -203,6 +218,17 @@
 
       setProgress: function (p) {
         if (!live || review) return;
+        if (typeof p.score === "number") {
+          var scaled = Math.round(Math.max(0, Math.min(1, p.score)) * 10000) / 10000;
+          report({
+            score: {
+              "cmi.score.scaled": String(scaled),
+              "cmi.score.raw": String(Math.round(scaled * 10000) / 100),
+              "cmi.score.min": "0",
+              "cmi.score.max": "100",
+            },
+          });
+        }
         if (typeof p.progressMeasure === "number") {
           var measure = Math.round(Math.max(0, Math.min(1, p.progressMeasure)) * 10000) / 10000;
           set("cmi.progress_measure", String(measure));
@@ -216,14 +242,18 @@
       },
 
       commit: function () {
-        if (!live) return;
-        simple("Commit");
+        if (!live || review) return { ok: true };
+        return { ok: simple("Commit").ok };
       },
 
       finish: function (info) {
-        if (!live) return;
+        if (!live) return { ok: false };
+        if (review) {
+          live = false;
+          return { ok: simple("Terminate").ok };
+        }
         var exit = exitFor(!!info.completed);
-        if (!review) set("cmi.exit", exit);
+        set("cmi.exit", exit);
         set("cmi.session_time", util.isoDuration(ctx.now() - startMs), true);
         // The learner chose "Exit course": ask the LMS to leave the whole course
         // (suspendAll keeps the attempt for a resume, exitAll ends it); the LMS acts on it
@@ -232,9 +262,9 @@
         if (request) set("adl.nav.request", request);
         // A synchronous commit is refused while the page is being dismissed; Terminate
         // persists everything anyway, so only commit first on an explicit exit.
-        if (info.trigger !== "pagehide") simple("Commit");
+        var committed = info.trigger === "pagehide" || simple("Commit").ok;
         live = false;
-        simple("Terminate");
+        return { ok: simple("Terminate").ok && committed };
       },
     };
   });

@@ -216,6 +216,8 @@
     startMs: 0,
     learner: null,
     resumed: false,
+    review: false, // the LMS opened a review (or browse): read-only, nothing written
+    unconfirmed: false, // the LMS did not confirm a save (an error, a throw, garbage)
   };
   var omittedNow = {};
   var sectionDone = {};
@@ -244,6 +246,7 @@
 
   /** Save everywhere: the device copy now, the adapter's store (and commit if asked). */
   function persist(commit) {
+    if (session.review) return Promise.resolve();
     writeDevice();
     if (!session.connected || session.ended) {
       if (session.connected && session.ended) notice("ended", t("notice.ended"), "warning");
@@ -260,6 +263,18 @@
       if (commit) return call("commit");
       return undefined;
     });
+  }
+
+  /**
+   * The LMS did not confirm a save (an adapter said so through ctx.reportError): the learner
+   * is not told "Your progress is saved" (the exit message and the completion banner say so
+   * plainly); the work stays in this browser.
+   */
+  function unconfirmed() {
+    session.unconfirmed = true;
+    if (dom.notices && dom.notices.querySelector('[data-notice="exit"]')) notice("exit", t("exit.unconfirmed"), "warning");
+    var text = dom.banner && dom.banner.querySelector("[data-cp-complete-text]");
+    if (text) text.textContent = t("course.completedUnconfirmed");
   }
 
   // ---------------------------------------------------------------------------------------
@@ -315,6 +330,15 @@
     return { done: done, total: total, progressMeasure: total ? done / total : 1, completed: total ? done === total : false };
   }
 
+  /**
+   * The score the package reports, 0..1, or null: none for an ungraded course; with
+   * `score: progress` in course.yaml the share of counted items done (never passed or failed).
+   * The one place a graded course's score source goes.
+   */
+  function courseScore(p) {
+    return courseConf.score === "progress" ? p.progressMeasure : null;
+  }
+
   /** Recompute completion; emit events for what became complete (when `announce`). */
   function evaluate(announce) {
     var p = progress();
@@ -335,7 +359,7 @@
     if (becameComplete && !state.completedAt) state.completedAt = Coursepack.now();
     renderProgress(p);
     emit("progress", p);
-    call("setProgress", [{ completed: p.completed, progressMeasure: p.progressMeasure, done: p.done, total: p.total }]);
+    call("setProgress", [{ completed: p.completed, progressMeasure: p.progressMeasure, done: p.done, total: p.total, score: courseScore(p) }]);
     if (becameComplete && announce) {
       emit("course:completed", { durationMs: Coursepack.now() - session.startMs, done: p.done, total: p.total });
     }
@@ -465,6 +489,7 @@
     var existing = dom.notices.querySelector('[data-notice="' + id + '"]');
     if (existing) {
       existing.querySelector(".cp-notice__text").textContent = text;
+      if (kind) existing.className = "cp-notice cp-notice--" + kind;
       return;
     }
     var tpl = document.getElementById("cp-notice-template");
@@ -499,6 +524,7 @@
     if (!section) return;
     var changed = state.section !== section.key;
     state.section = section.key;
+    if (changed) delete state.item; // the learner is at the top of another section
     for (var key in dom.sections) {
       if (has(dom.sections, key)) dom.sections[key].hidden = key !== section.key;
     }
@@ -531,6 +557,31 @@
     return null;
   }
 
+  /** Scroll an item into view (at once when the learner prefers reduced motion) and move the
+   *  focus to its card, which its title names for a screen reader. */
+  function revealItem(key) {
+    var el = dom.items[key];
+    if (!el) return;
+    var reduce = !!(window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches);
+    if (!el.hasAttribute("tabindex")) el.setAttribute("tabindex", "-1");
+    el.focus({ preventScroll: true });
+    if (el.scrollIntoView) el.scrollIntoView({ block: "start", behavior: reduce ? "auto" : "smooth" });
+  }
+
+  /** A review (the LMS opened the attempt in review or browse mode): the learner's work is
+   *  shown and cannot be changed; a notice says so; nothing is saved anywhere. */
+  function readOnly() {
+    qsa(document, "[data-cp-input]").forEach(function (input) {
+      input.readOnly = true;
+    });
+    qsa(document, "[data-cp-complete]").forEach(function (button) {
+      button.disabled = true;
+      button.hidden = true;
+    });
+    document.documentElement.setAttribute("data-cp-review", "");
+    notice("review", t("notice.review"), "warning");
+  }
+
   function isNarrow() {
     return !!(window.matchMedia && window.matchMedia("(max-width: 56rem)").matches);
   }
@@ -544,7 +595,8 @@
 
   function markOpened(key) {
     var item = itemsByKey[key];
-    if (!item || item.kind === "task") return;
+    if (!item || item.kind === "task" || session.review) return;
+    state.item = key;
     var first = !state.opened[key];
     if (first) state.opened[key] = Coursepack.now();
     var section = sectionOfItem(item);
@@ -575,6 +627,8 @@
   var draftTimers = {};
 
   function onInput(key, input) {
+    if (session.review) return;
+    state.item = key;
     var ts = taskState(key);
     if (!taskStartMs[key]) taskStartMs[key] = Coursepack.now();
     ts.text = input.value;
@@ -601,7 +655,8 @@
   function completeTask(key) {
     var item = itemsByKey[key];
     var el = dom.items[key];
-    if (!item || !el) return;
+    if (!item || !el || session.review) return;
+    state.item = key;
     var input = el.querySelector("[data-cp-input]");
     var error = el.querySelector("[data-cp-error]");
     var saved = el.querySelector("[data-cp-saved]");
@@ -722,6 +777,12 @@
         persist(false);
       });
     });
+    // the item the learner is working on (the bookmark: docs/runtime.md, "Resume")
+    document.addEventListener("focusin", function (ev) {
+      var card = ev.target && ev.target.closest && ev.target.closest("[data-cp-item]");
+      var key = card && card.getAttribute("data-cp-item");
+      if (key && has(itemsByKey, key) && !session.review) state.item = key;
+    });
     window.addEventListener("hashchange", function () {
       var section = sectionFromHash();
       if (section && section.key !== state.section) showSection(section, { focus: true });
@@ -744,7 +805,7 @@
     Object.keys(draftTimers).forEach(function (key) {
       clearTimeout(draftTimers[key]);
     });
-    if (session.started && !session.ended) {
+    if (session.started && !session.ended && !session.review) {
       writeDevice();
       // On pagehide, end() saves and finishes right after: no commit while being dismissed.
       if (session.connected && reason !== "pagehide") {
@@ -772,7 +833,7 @@
     if (trigger === "pagehide" && leavingResolve) leavingResolve();
     if (!session.started || session.ended) return Promise.resolve();
     session.ended = true;
-    writeDevice();
+    if (!session.review) writeDevice();
     var info = {
       completed: courseDone,
       reason: courseDone ? "terminate" : "suspend",
@@ -786,7 +847,7 @@
       trigger: trigger,
       leaving: leaving,
       save: function () {
-        if (!session.connected) return undefined;
+        if (!session.connected || session.review) return undefined;
         return call("save", [snapshot(), { final: true, trigger: trigger }]);
       },
       announce: function (actual) {
@@ -803,7 +864,8 @@
   function exit() {
     // UI first: some LMSs close the frame as soon as the session finishes.
     if (dom.exit) dom.exit.hidden = true;
-    notice("exit", t("exit.done"));
+    if (session.unconfirmed) notice("exit", t("exit.unconfirmed"), "warning");
+    else notice("exit", t("exit.done"));
     return end("exit");
   }
 
@@ -856,12 +918,16 @@
       session.learner = result.learner || null;
       var learnerId = session.learner && session.learner.id ? String(session.learner.id) : "";
       deviceKey = (courseConf.storageKey || "coursepack:" + util.hash(courseConf.id || "")) + ":" + (session.connected ? "l-" + util.hash(learnerId || "anonymous") : "local");
+      session.review = !!(result.connected && result.review);
       if (session.connected) {
-        state = mergeLmsState(result.state || null);
+        // The LMS would not say what it holds (it threw or answered garbage): this browser's
+        // copy, not an empty state that the next save would write over the LMS's.
+        var unread = result.stateUnread ? readDevice() : null;
+        state = unread ? cleanState(unread) : mergeLmsState(result.state || null);
         Object.keys(state.tasks).forEach(function (key) {
           if (state.tasks[key].done) state.tasks[key].recorded = state.tasks[key].text;
         });
-        session.resumed = !!result.resumed && !!result.state;
+        session.resumed = unread ? true : !!result.resumed && !!result.state;
       } else {
         var device = readDevice();
         state = cleanState(device);
@@ -872,7 +938,8 @@
         storageOk = false;
         if (!session.connected) notice("storage", t("notice.noStorage"), "warning");
       }
-      if (dom.exit) dom.exit.hidden = !session.connected;
+      if (dom.exit) dom.exit.hidden = !session.connected || session.review;
+      if (session.review) readOnly();
       // initial completion flags without events (they were announced in earlier sessions)
       sectionList.forEach(function (section) {
         sectionDone[section.key] = sectionComplete(section);
@@ -895,8 +962,20 @@
       });
       showSection(first, { initial: true, focus: false });
       if (first && dom.sections[first.key] && session.resumed) {
-        // a returning learner lands on the section they left, at its top
-        window.scrollTo(0, 0);
+        // a returning learner lands on the item they were working on, else the section's top
+        var at = !fromHash && result.item && itemsByKey[result.item] && sectionOfItem(itemsByKey[result.item]) === first ? result.item : null;
+        if (at) {
+          state.item = at;
+          revealItem(at);
+        } else {
+          window.scrollTo(0, 0);
+        }
+      }
+      // Nothing known to write yet when the LMS's data could not be read and this browser has
+      // no copy: the first change of the learner saves, not an empty state at launch.
+      if (session.connected && result.stateUnread && !readDevice()) {
+        log("warn", "the LMS's saved data could not be read and this browser has no copy");
+        return undefined;
       }
       return persist(true);
     }).then(function () {
@@ -906,11 +985,15 @@
     });
   }
 
+  /** An LMS error (`code`: its error code, or "unconfirmed" when it gave none: it threw or
+   *  answered garbage): one notice per code, and no "Your progress is saved" from now on. */
   function reportError(code, detail) {
     log("error", "LMS error " + code, detail);
+    unconfirmed();
     if (reportedErrors[code]) return;
     reportedErrors[code] = true;
-    notice("error-" + code, t("notice.saveError", { code: code }), "error");
+    var text = code === "unconfirmed" ? t("notice.lmsUnconfirmed") : t("notice.saveError", { code: code });
+    notice("error-" + code, text, "error");
   }
 
   var readyResolve;
@@ -960,6 +1043,8 @@
         adapter: target.adapter || null,
         storage: storageOk,
         omitted: Object.keys(omittedNow).sort(),
+        review: session.review,
+        unconfirmed: session.unconfirmed,
       };
     },
     progress: progress,

@@ -8,10 +8,13 @@
  *             first-attempt data below (learner id and name, credit, entry "ab-initio"),
  *             e.g. {"core": {"entry": "resume"}, "suspend_data": "..."} for a 1.2 resume
  *   settings  optional JSON merged over the scorm-again settings below
+ *   lms       "moodle": the Moodle stand-in (moodle-api.js, loaded by moodle.html) instead of
+ *             scorm-again; `settings` then holds its own (standardsMode, cutAt, noticeInAnswers)
  *
  * Exposes, for the Python side (tests/support/scorm_harness.py):
  *   window.harnessLog        every API call: {method, args, result, error} where error is
- *                            GetLastError() right after the call (null for the error queries)
+ *                            GetLastError() right after the call (null for the error queries),
+ *                            and `threw` (the exception as text) when the call threw
  *   window.harnessMessages   scorm-again's own log messages {level, message}
  *   window.harnessCmi()      the current CMI as a plain object
  *   window.harnessLoads      how many times the content frame has loaded a page
@@ -24,7 +27,9 @@
   var STANDARDS = {
     "1.2": {
       global: "API",
-      create: function (settings) { return new window.Scorm12API(settings); },
+      create: function (settings) {
+        return lms === "moodle" ? window.MoodleStandIn.scorm12(settings) : new window.Scorm12API(settings);
+      },
       lastError: "LMSGetLastError",
       methods: ["LMSInitialize", "LMSFinish", "LMSGetValue", "LMSSetValue", "LMSCommit",
         "LMSGetLastError", "LMSGetErrorString", "LMSGetDiagnostic"],
@@ -37,7 +42,9 @@
     },
     "2004": {
       global: "API_1484_11",
-      create: function (settings) { return new window.Scorm2004API(settings); },
+      create: function (settings) {
+        return lms === "moodle" ? window.MoodleStandIn.scorm2004(settings) : new window.Scorm2004API(settings);
+      },
       lastError: "GetLastError",
       methods: ["Initialize", "Terminate", "GetValue", "SetValue", "Commit",
         "GetLastError", "GetErrorString", "GetDiagnostic"],
@@ -51,6 +58,7 @@
 
   var params = new URLSearchParams(window.location.search);
   var version = params.get("version") || "1.2";
+  var lms = params.get("lms") || "scorm-again";
   var standard = STANDARDS[version];
   if (!standard) {
     throw new Error("harness: unknown SCORM version " + JSON.stringify(version));
@@ -90,20 +98,26 @@
       var args = Array.prototype.slice.call(arguments);
       depth += 1;
       var result;
+      var thrown = null;
       try {
         result = original[name].apply(api, args);
+      } catch (err) {
+        thrown = err;
       } finally {
         depth -= 1;
       }
       if (depth === 0) {
         var isQuery = standard.errorQueries.indexOf(name) !== -1;
-        window.harnessLog.push({
+        var entry = {
           method: name,
           args: args.map(function (a) { return a === undefined ? null : a; }),
           result: result === undefined ? null : result,
           error: isQuery ? null : String(original[standard.lastError].call(api)),
-        });
+        };
+        if (thrown) entry.threw = String(thrown);
+        window.harnessLog.push(entry);
       }
+      if (thrown) throw thrown;
       return result;
     };
   });
@@ -117,7 +131,13 @@
 
   var frame = document.getElementById("content");
   frame.addEventListener("load", function () {
-    if (frame.contentWindow.location.href !== "about:blank") {
+    var href;
+    try {
+      href = frame.contentWindow.location.href;
+    } catch (err) {
+      return; // a blank page the test navigated to has an opaque origin: a closed SCO
+    }
+    if (href !== "about:blank") {
       window.harnessLoads += 1;
     }
   });
