@@ -166,6 +166,7 @@ class RuntimeConfig:
                 "activityTypes": dict(vocab.ACTIVITY_TYPES),
                 "taskInteractionType": vocab.TASK_INTERACTION_TYPE,
                 "stateId": vocab.STATE_ID,
+                "courseVersionExtension": vocab.COURSE_VERSION_EXT,
                 "registrationNamespace": vocab.REGISTRATION_NAMESPACE,
                 "cmi5": {
                     "category": vocab.CMI5_CATEGORY,

@@ -32,6 +32,9 @@
       response: target.responseLimit,
       id: target.interactionIdLimit || target.locationLimit,
     };
+    // what this session may write to cmi.suspend_data: the standard's limit, or a larger one
+    // the LMS proved it keeps (target.suspendDataProbe, an LMS profile's; state.js probeBudget)
+    var budget = limits.suspend;
     var api = null;
     var live = false; // initialized and not finished
     var status = "";
@@ -87,6 +90,17 @@
           interactions = false;
         }
         var state = suspend ? ctx.unpackState(suspend) : null;
+        var probed = window.CoursepackState.probeBudget(
+          {
+            get: get,
+            set: function (element, value) {
+              return set(element, value, true, true);
+            },
+          },
+          { element: "cmi.suspend_data", standard: limits.suspend, probe: target.suspendDataProbe, current: suspend }
+        );
+        budget = probed.budget;
+        if (target.suspendDataProbe) ctx.log("info", "cmi.suspend_data budget " + budget + ": " + probed.reason);
         if (location) {
           state = state || { opened: {}, tasks: {} };
           state.section = location;
@@ -108,7 +122,7 @@
 
       save: function (state) {
         if (!live) return { ok: false, omitted: [] };
-        var packed = ctx.packState(state, limits.suspend);
+        var packed = ctx.packState(state, budget, limits.suspend);
         var code = set("cmi.suspend_data", packed.text);
         if (state.section) {
           set("cmi.core.lesson_location", ctx.util.truncate(state.section, limits.location));

@@ -11,8 +11,10 @@
  *   var scorm = CoursepackScorm.connect(spec, {window, log, reportError, maxHops})
  *   scorm.discover() -> api | null      this window and its parents, then the opener's
  *   scorm.get(element) -> {value: string, error: code}
- *   scorm.set(element, value, force) -> code        a value equal to the last one set is
- *                                                   skipped unless `force`
+ *   scorm.set(element, value, force, quiet) -> code  a value equal to the last one set is
+ *                                                   skipped unless `force`; `quiet` (a probe
+ *                                                   that may be refused): an error is logged
+ *                                                   at info level and not reported
  *   scorm.call(method) -> {ok, error}               initialize, commit, finish/terminate
  *   CoursepackScorm.value(v) -> string  what an LMS returned, whatever its type (Moodle gives
  *                                       cmi.interactions._count as a number): null/undefined
@@ -94,7 +96,7 @@
       return api;
     }
 
-    function lastError(what) {
+    function lastError(what, quiet) {
       var c = "0";
       try {
         c = code(api[m.lastError]());
@@ -110,6 +112,8 @@
       }
       if (spec.notImplemented[c]) {
         log("info", "not implemented by this LMS: " + what);
+      } else if (quiet) {
+        log("info", spec.label + " error " + c + " (" + text + ") on " + what);
       } else if (!(spec.quiet && spec.quiet[c])) {
         log("error", spec.label + " error " + c + " (" + text + ") on " + what);
       }
@@ -127,7 +131,7 @@
       return { value: value(v), error: c };
     }
 
-    function set(element, v, force) {
+    function set(element, v, force, quiet) {
       v = String(v);
       if (!force && last[element] === v) return "0";
       var ok;
@@ -136,8 +140,9 @@
       } catch (err) {
         log("error", m.set + " threw", element);
       }
-      var c = lastError(m.set + " " + element);
+      var c = lastError(m.set + " " + element, quiet);
       if (c === "0" && value(ok) !== "false") last[element] = v;
+      else if (quiet) c = c === "0" ? "101" : c;
       else if (!spec.notImplemented[c]) reportError(c === "0" ? "101" : c, element);
       return c;
     }
