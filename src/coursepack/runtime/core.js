@@ -469,7 +469,7 @@
     var present = typeof e.text === "string" && e.text !== "";
     if (note) note.textContent = t("task.earlierWording");
     if (text) {
-      text.value = present ? e.text : "";
+      text.textContent = present ? e.text : "";
       text.hidden = !present;
     }
     if (missing) missing.hidden = present;
