@@ -240,12 +240,16 @@ def test_answers_stay_with_their_questions_after_a_course_update(
     check_every_answer_stays_with_its_question(frame, written)
 
     # the learner copies the earlier answer into the new wording's and completes it
+    from playwright.sync_api import expect
+
     go_to(frame, f"{MODULE}/theory")
     card = frame.locator(f'[data-cp-item="{REWORDED}"]')
     card.locator("[data-cp-earlier] summary").click()
     card.get_by_role("button", name=EN["task.earlierCopy"]).click()
     assert card.locator("[data-cp-input]").input_value() == written[REWORDED]
     card.get_by_role("button", name=EN["task.complete"]).click()
+    expect(card.locator("[data-cp-earlier]")).to_be_hidden()
+    assert card.get_attribute("data-done") is not None
     assert frame.locator("[data-cp-progress] .cp-progress__text").inner_text() == EN[
         "progress.tasks"
     ].format(done=6, total=6)

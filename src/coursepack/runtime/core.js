@@ -459,7 +459,9 @@
     var el = dom.items[key];
     var box = el && el.querySelector("[data-cp-earlier]");
     if (!box) return;
-    var e = earlierAnswer(key);
+    // once the current wording is answered, the earlier answer has done its job here
+    var ts = state.tasks[key];
+    var e = ts && ts.done ? null : earlierAnswer(key);
     box.hidden = !e;
     if (!e) return;
     var note = box.querySelector("[data-cp-earlier-note]");

@@ -159,6 +159,8 @@
         s.tasks[home.key] = c.answer;
         return;
       }
+      // a second answer to a TASK's current wording (only hostile data has one): the TASK's own
+      if (home && home.key === c.key) return;
       if (isEmpty(c.answer)) return;
       var id = c.key + "~" + c.fp;
       if (has(kept, id) && kept[id].answer.savedAt >= c.answer.savedAt) return;
