@@ -2,10 +2,12 @@
 
 Version 1 of the example course is taken as a learner would, all seven TASKs answered;
 version 2 (built with version 1's coursepack.lock) deletes the second TASK of the first
-section, rewords the fourth a little and moves the last TASK of the course into the first
-section. The learner comes back to version 2 with version 1's saved data, as after a package
-update in the LMS: from another browser (only the LMS's data) and from the same one (this
-browser's copy of version 1 too). Every answer must stay with the question it was written for.
+section, rewords the fourth a little, moves the last TASK of the course into the first
+section, renames the second section's heading a little, rewrites its first TASK beyond
+recognition and adds a TASK to it. The learner comes back to version 2 with version 1's saved
+data, as after a package update in the LMS: from another browser (only the LMS's data) and from
+the same one (this browser's copy of version 1 too). Every answer must stay with the question
+it was written for.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ MODULE = "collaborative-impact-leadership"
 REMOVED = f"{MODULE}/theory-task-2"
 REWORDED = f"{MODULE}/theory-task-4"
 MOVED = f"{MODULE}/tools-and-tips-task-2"
+REWRITTEN = f"{MODULE}/tools-and-tips-task-1"  # gone: its new wording has a new id
+NEW = {f"{MODULE}/tools-and-tips-task-3", f"{MODULE}/tools-and-tips-task-4"}
 
 
 @dataclass(frozen=True)
@@ -78,18 +82,25 @@ STANDARDS = {
 
 
 def version_2(course: Path) -> None:
-    """Delete TASK 2, reword TASK 4 a little (it keeps its id), move the last TASK up."""
+    """Delete TASK 2, reword TASK 4 a little (it keeps its id), move the last TASK up, rename
+    the second heading a little, rewrite TASK 6 and add one before it."""
     module = course / "modules" / f"{MODULE}.md"
     text = module.read_text("utf-8")
     lines = text.split("\n")
     removed = next(line for line in lines if line.startswith("TASK: Do any of these reasons"))
     moved = next(line for line in lines if line.startswith("TASK: How creative"))
+    rewritten = next(line for line in lines if line.startswith("TASK: Did you dip in"))
     text = text.replace(removed + "\n", "").replace(moved + "\n", "")
     text = text.replace(
         "TASK: Did you ever feel you were on your own",
         "TASK: Have you ever felt you were on your own",
     )
-    text = text.replace("## Tools and tips\n", f"{moved}\n\n## Tools and tips\n")
+    added = "TASK: Which tool will you try first, and with whom?"
+    text = text.replace("## Tools and tips\n", f"{moved}\n\n## Tools and useful tips\n\n{added}\n")
+    text = text.replace(
+        rewritten,
+        "TASK: Write down three things you will change in how your team shares evaluation data.",
+    )
     module.write_text(text, "utf-8")
     yaml = course / "course.yaml"
     yaml.write_text(yaml.read_text("utf-8").replace("version: 1.0.0", "version: 2.0.0"), "utf-8")
@@ -142,7 +153,8 @@ def answer_everything(frame: Frame) -> dict[str, str]:
 
 def check_every_answer_stays_with_its_question(frame: Frame, written: dict[str, str]) -> None:
     keys = task_keys(frame)
-    assert REMOVED not in keys and REWORDED in keys and MOVED in keys
+    assert REMOVED not in keys and REWRITTEN not in keys
+    assert {REWORDED, MOVED} | NEW <= set(keys)
     shown = textareas(frame)
     for key in keys:
         card = frame.locator(f'[data-cp-item="{key}"]')
@@ -157,6 +169,9 @@ def check_every_answer_stays_with_its_question(frame: Frame, written: dict[str, 
             # read-only: shown as text, not in a field
             assert earlier.locator("[data-cp-earlier-text]").text_content() == written[key]
             assert card.locator("textarea").count() == 1
+        elif key in NEW:
+            assert shown[key] == "" and card.get_attribute("data-done") is None
+            assert card.locator("[data-cp-earlier]").is_hidden()
         else:
             assert shown[key] == written[key], key
             assert card.get_attribute("data-done") is not None
@@ -169,15 +184,15 @@ def check_every_answer_stays_with_its_question(frame: Frame, written: dict[str, 
     # the answer to the removed TASK is kept, and the learner is told, not shown an answer
     assert frame.locator('[data-notice="removed-answers"]').inner_text() == EN[
         "notice.removedAnswers"
-    ].format(count=1)
+    ].format(count=2)
     kept = frame.evaluate("() => Coursepack.state().earlier.map(e => [e.key, e.text, e.ver])")
     assert sorted(kept) == sorted(
-        [[REMOVED, written[REMOVED], "1.0.0"], [REWORDED, written[REWORDED], "1.0.0"]]
+        [key, written[key], "1.0.0"] for key in (REMOVED, REWORDED, REWRITTEN)
     )
-    # progress counts the current wordings only: 5 of the 6 TASKs of version 2
+    # progress counts the current wordings only: 4 of the 7 TASKs of version 2
     assert frame.locator("[data-cp-progress] .cp-progress__text").inner_text() == EN[
         "progress.tasks"
-    ].format(done=5, total=6)
+    ].format(done=4, total=7)
 
 
 @pytest.mark.parametrize("name", sorted(STANDARDS))
@@ -230,7 +245,7 @@ def test_answers_stay_with_their_questions_after_a_course_update(
         earlier = {
             m + "/" + k.split("~")[0]: v for m, e in repacked["e"].items() for k, v in e.items()
         }
-        assert sorted(earlier) == sorted([REMOVED, REWORDED])
+        assert sorted(earlier) == sorted([REMOVED, REWORDED, REWRITTEN])
         assert earlier[REMOVED][5] == written[REMOVED], "kept in the LMS, not silently dropped"
 
     # the same browser: its copy of version 1 must not fill the reworded TASK either
@@ -252,5 +267,5 @@ def test_answers_stay_with_their_questions_after_a_course_update(
     assert card.get_attribute("data-done") is not None
     assert frame.locator("[data-cp-progress] .cp-progress__text").inner_text() == EN[
         "progress.tasks"
-    ].format(done=6, total=6)
+    ].format(done=5, total=7)
     assert again.errors() == []
