@@ -105,6 +105,36 @@ def test_explicit_ids_override_derived_ones(tmp_path: Path) -> None:
     assert item_title(module.items[0], "en") == "A title"
 
 
+def test_an_explicit_id_another_task_gets_from_its_place_is_a_located_error(
+    tmp_path: Path,
+) -> None:
+    """Before or after it, in its section or another: the two would share saved answers."""
+    (tmp_path / "modules").mkdir()
+    (tmp_path / "course.yaml").write_text(COURSE_YAML + "  - modules/m.md\n")
+    module = tmp_path / "modules" / "m.md"
+    module.write_text(
+        "# M\n\n## Theory\n\nTASK {#theory-task-2}: First?\n\nTASK: Second?\n"
+        "\nTASK {#practice-task-1}: Third?\n\n## Practice\n\nTASK: Fourth?\n"
+    )
+    assert _problems(tmp_path).splitlines() == [
+        "modules/m.md:5:1: item id 'theory-task-2' is the id that the TASK at modules/m.md:7:1 "
+        "gets from its place: the two would share a learner's saved answers (choose another "
+        "id, or give that item an explicit id too)",
+        "modules/m.md:9:1: item id 'practice-task-1' is the id that the TASK at modules/m.md:13:1 "
+        "gets from its place: the two would share a learner's saved answers (choose another "
+        "id, or give that item an explicit id too)",
+        "2 problems found; nothing was written.",
+    ]
+    # an explicit id on the other TASK too, or one nobody derives, is fine
+    module.write_text(
+        "# M\n\n## Theory\n\nTASK {#theory-task-2}: First?\n\nTASK {#second}: Second?\n"
+    )
+    assert [i.id for i in load_course(tmp_path, environ={}).modules[0].items] == [
+        "theory-task-2",
+        "second",
+    ]
+
+
 def test_yaml_module_gives_the_same_model_as_markdown(tmp_path: Path) -> None:
     (tmp_path / "modules").mkdir()
     (tmp_path / "course.yaml").write_text(COURSE_YAML + "  - modules/m.md\n  - modules/y.yaml\n")

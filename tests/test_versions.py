@@ -644,10 +644,38 @@ def test_an_explicit_id_that_a_removed_task_had_is_said(tmp_path: Path) -> None:
     assert ids(v3.checked.course)["basics/theory-task-2"] == other  # the author's choice
     assert v3.notes == [
         "TASK 'A different question about budgets…' takes the explicit id 'theory-task-2' of "
-        "a removed TASK: a learner's saved answer to that one shows under it (its xAPI "
-        "activity id is a new revision)"
+        "a removed TASK: a learner's saved answer to that one is shown beside it as an answer "
+        "to an earlier wording, not as its answer (its xAPI activity id is a new revision)"
     ]
     assert iris(v3.checked.course)[other].endswith("/items/theory-task-2~r2")
+
+
+def test_an_explicit_id_that_the_lock_gives_an_unchanged_task_is_a_located_error(
+    tmp_path: Path,
+) -> None:
+    root = write_course(tmp_path / "course")
+    build_lock(root)
+    # T1 takes T2's id while T2, word for word, is still in the course
+    write_course(root, theory=(f"{{#theory-task-2}} {T1}", T2, T3))
+    basics = (root / "modules" / "basics.md").read_text("utf-8")
+    basics = basics.replace("TASK: {#theory-task-2} ", "TASK {#theory-task-2}: ")
+    (root / "modules" / "basics.md").write_text(basics, "utf-8")
+    with pytest.raises(CourseInvalid) as info:
+        check_versioned(root, {})
+    assert info.value.message.splitlines() == [
+        "modules/basics.md:9:1: item id 'theory-task-2' is the id that the TASK at "
+        "modules/basics.md:11:1 keeps in coursepack.lock: the two would share a learner's "
+        "saved answers (choose another id, or give that item an explicit id too)",
+        "1 problem found; nothing was written.",
+    ]
+    # an explicit id for a rewritten TASK's own id is the author's choice, as before
+    write_course(root, theory=("Something else entirely, about money and budgets?", T2, T3))
+    basics = (root / "modules" / "basics.md").read_text("utf-8")
+    basics = basics.replace("TASK: Something", "TASK {#theory-task-1}: Something")
+    (root / "modules" / "basics.md").write_text(basics, "utf-8")
+    assert check_versioned(root, {}).checked.course.modules[0].sections[0].items[1].id == (
+        "theory-task-1"
+    )
 
 
 def test_a_lock_saved_with_crlf_and_a_bom_reads_the_same_and_is_not_rewritten(

@@ -294,6 +294,14 @@ CATALOGUE: tuple[Kind, ...] = (
         "the link 'notes.html' leads nowhere in the package",
         "link a full https:// address or a file of media/",
     ),
+    Kind(
+        "CP230",
+        r"item id '[^']+' is the id that the (TASK|READ|WATCH) at ",
+        "an explicit id that another item has in the lock or gets from its place",
+        "item id 'theory-task-2' is the id that the TASK at modules/a.md:9:1 gets from its "
+        "place: the two would share a learner's saved answers",
+        "choose another id, or give that item an explicit id too",
+    ),
     # -- media ---------------------------------------------------------------------------------
     Kind(
         "CP300",

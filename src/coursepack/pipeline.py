@@ -54,7 +54,7 @@ def check_versioned(course_dir: Path, environ: Mapping[str, str] | None = None) 
     except LockInvalid as damaged:
         lock_problems = damaged.problems
     try:
-        checked = validate(source, env)
+        checked = validate(source, env, ids_from_places=old_text is None)
     except CourseInvalid as invalid:
         raise CourseInvalid([*invalid.problems, *lock_problems]) from None
     try:

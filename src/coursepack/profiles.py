@@ -36,6 +36,9 @@ XAPI_FAMILY = XAPI | CMI5
 EVERY: frozenset[str] = frozenset()
 
 MB = 1024 * 1024
+#: what Moodle keeps of cmi.suspend_data (and the 255-character strings) when its site setting
+#: "SCORM standards mode" (scorm/scormstandard) is off (mod/scorm/datamodels/scorm_12.php)
+MOODLE_SUSPEND_DATA = 64000
 
 
 @dataclass(frozen=True)
@@ -274,7 +277,18 @@ PROFILES: dict[str, Profile] = {
         runtime=(
             # Moodle starts a new attempt, without the saved state, when a completed SCO left
             # with exit normal; leaving with suspend keeps the learner's reflections.
-            (SCORM, {"exitIncomplete": "suspend", "exitComplete": "suspend"}),
+            # With "SCORM standards mode" off (a new install's default) Moodle keeps up to
+            # 64,000 characters of cmi.suspend_data in a text column: the runtime probes that
+            # once per session and falls back to the standard's limit on any doubt
+            # (docs/lms-profiles.md).
+            (
+                SCORM,
+                {
+                    "exitIncomplete": "suspend",
+                    "exitComplete": "suspend",
+                    "suspendDataProbe": MOODLE_SUSPEND_DATA,
+                },
+            ),
         ),
         notes=(
             Note(

@@ -168,6 +168,7 @@ class RuntimeConfig:
                 "activityTypes": dict(vocab.ACTIVITY_TYPES),
                 "taskInteractionType": vocab.TASK_INTERACTION_TYPE,
                 "stateId": vocab.STATE_ID,
+                "courseVersionExtension": vocab.COURSE_VERSION_EXT,
                 "registrationNamespace": vocab.REGISTRATION_NAMESPACE,
                 "cmi5": {
                     "category": vocab.CMI5_CATEGORY,
@@ -253,3 +254,17 @@ def config_script(config: RuntimeConfig | JsonObject) -> bytes:
     body = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     body = body.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
     return f"window.COURSEPACK_CONFIG = {body};\n".encode()
+
+
+def read_config_script(data: bytes) -> JsonObject:
+    """The configuration in a ``coursepack-config.js`` that ``config_script`` wrote ({} when
+    it holds none)."""
+    text = data.decode("utf-8", errors="replace")
+    start, end = text.find("{"), text.rfind("}")
+    if start < 0 or end < start:
+        return {}
+    try:
+        found = json.loads(text[start : end + 1])
+    except ValueError:
+        return {}
+    return found if isinstance(found, dict) else {}

@@ -76,21 +76,35 @@ def is_http_url(value: str) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.netloc) and " " not in value
 
 
-def validate(source: CourseSource, environ: Mapping[str, str]) -> Checked:
-    """Every problem of the course at once (``CourseInvalid``), or the course."""
+def validate(
+    source: CourseSource, environ: Mapping[str, str], *, ids_from_places: bool = True
+) -> Checked:
+    """Every problem of the course at once (``CourseInvalid``), or the course.
+
+    ``ids_from_places``: the ids items get from their place here are the ones they keep (no
+    lock file gives them theirs, see ``coursepack.versions``), so an explicit id equal to one
+    of them is an error: the two items would share a learner's saved answers.
+    """
     problems = Problems()
     problems.extend(source.problems)
-    course = _Validator(source, environ, problems).run()
+    course = _Validator(source, environ, problems, ids_from_places).run()
     if problems.errors or course is None:
         raise CourseInvalid(problems)
     return Checked(course, tuple(problems.warnings))
 
 
 class _Validator:
-    def __init__(self, source: CourseSource, env: Mapping[str, str], problems: Problems) -> None:
+    def __init__(
+        self,
+        source: CourseSource,
+        env: Mapping[str, str],
+        problems: Problems,
+        ids_from_places: bool = True,
+    ) -> None:
         self.source = source
         self.env = env
         self.problems = problems
+        self.ids_from_places = ids_from_places
         self.media_paths = frozenset(m.path for m in source.media)
 
     def problem(self, pos: Position, message: str, hint: str = "") -> None:
@@ -557,6 +571,7 @@ class _Validator:
             section = self._section(raw_section, title, section_ids, item_ids)
             if section is not None:
                 sections.append(section)
+        self._explicit_clashes(item_ids)
         if not any(s.items for s in sections) and not any(s.items for s in raw.sections):
             self.problem(
                 raw.pos,
@@ -571,6 +586,27 @@ class _Validator:
             pos=raw.pos,
             title_pos=title_pos or raw.pos,
         )
+
+    def _explicit_clashes(self, item_ids: _IdSpace) -> None:
+        """An explicit item id that another item (without one) would get from its place.
+
+        That item is given another id in this build, but a learner's saved answers and the
+        LMS's records of an earlier build are filed under the id it had: the explicit one
+        would take them over. With a lock file the ids come from the lock, and an id that
+        another item keeps there is the stabiliser's to refuse.
+        """
+        if not self.ids_from_places:
+            return
+        for item_id, pos in item_ids.explicit.items():
+            if item_id not in item_ids.derived:
+                continue
+            kind, where = item_ids.derived[item_id]
+            self.problem(
+                pos,
+                f"item id '{item_id}' is the id that the {kind} at {where} gets from its "
+                "place: the two would share a learner's saved answers",
+                "choose another id, or give that item an explicit id too",
+            )
 
     def _section(
         self,
@@ -642,8 +678,10 @@ class _Validator:
                     "ids must be unique within a module",
                 )
                 return None
+            item_ids.explicit[item_id] = raw.id_pos or raw.pos
         else:
             item_id = item_ids.fresh(derived)
+            item_ids.derived.setdefault(derived, (raw.kind, raw.pos))
         item_ids.take(item_id, raw.id_pos or raw.pos)
         if not ok:
             return None
@@ -696,6 +734,10 @@ class _IdSpace:
     def __init__(self) -> None:
         self.where: dict[str, Position] = {}
         self._next: dict[str, int] = {}
+        #: explicit ids and where they are written; the ids items without one derive from
+        #: their place (before numbering repeats), with the first such item's kind and place
+        self.explicit: dict[str, Position] = {}
+        self.derived: dict[str, tuple[str, Position]] = {}
 
     def __contains__(self, value: str) -> bool:
         return value in self.where

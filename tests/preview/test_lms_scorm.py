@@ -134,6 +134,21 @@ def test_scorm12_relaunch_after_suspend_resumes_with_the_stored_data(page: Page)
     assert values == ["resume", "state", "0000:01:00.00"]
 
 
+def test_scorm12_keeps_a_longer_suspend_data_only_as_the_profiles_lms_does(page: Page) -> None:
+    """Moodle with "SCORM standards mode" off (the Moodle profile) keeps 64,000 characters;
+    every other profile's emulated LMS keeps the standard's 4,096 and answers 405."""
+    codes = page.evaluate(
+        """() => [[undefined, 4096], [undefined, 4097], [64000, 64000], [64000, 64001]].map(
+        ([limit, length]) => {
+          const api = PreviewSCORM.create("1.2", { suspendDataLimit: limit }).api;
+          api.LMSInitialize("");
+          api.LMSSetValue("cmi.suspend_data", "x".repeat(length));
+          return [api.LMSGetLastError(), api.LMSGetValue("cmi.suspend_data").length];
+        })"""
+    )
+    assert codes == [["0", 4096], ["405", 0], ["0", 64000], ["405", 0]]
+
+
 S04 = "SetValue"
 G04 = "GetValue"
 

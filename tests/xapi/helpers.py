@@ -62,7 +62,8 @@ def assert_contexts(
     registration: str,
     root_id: str | None = None,
 ) -> None:
-    """Every statement: registration, language, platform, and parent/grouping up to the root."""
+    """Every statement: registration, language, platform, the course version that sent it,
+    and parent/grouping up to the root."""
     index = activity_index(course)
     root = root_id or course.id
     for s in statements:
@@ -70,6 +71,7 @@ def assert_contexts(
         assert context["registration"] == registration, s
         assert context["language"] == course.language, s
         assert context["platform"].startswith("coursepack "), s
+        assert context["extensions"][vocab.COURSE_VERSION_EXT] == course.version, s
         object_id = s["object"]["id"]
         info = index[course.id if object_id == root else object_id]
         swap = {course.id: root}

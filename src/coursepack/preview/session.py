@@ -26,6 +26,7 @@ from coursepack.build import prepare
 from coursepack.errors import CourseInvalid, UserError
 from coursepack.output import OutputFile
 from coursepack.preview.lrs import MemoryLRS, agent_key
+from coursepack.tracking import CONFIG_FILE, read_config_script
 from coursepack.xmlutil import local_name, parse_xml
 
 LEARNER = {
@@ -188,6 +189,7 @@ class PreviewSession:
             "offline": self.offline,
             "registration": self.registration,
             "launchData": self._scorm_launch_data(),
+            "suspendDataLimit": self._suspend_data_limit(),
         }
 
     # -- the learner ----------------------------------------------------------------------
@@ -302,6 +304,17 @@ class PreviewSession:
         if parameters and not parameters.startswith("#"):
             href += ("&" if "?" in href else "?") + parameters.lstrip("?&")
         return href + (parameters if parameters.startswith("#") else "")
+
+    def _suspend_data_limit(self) -> int:
+        """What the emulated LMS keeps of cmi.suspend_data beyond the standard's: as the LMS of
+        the package's profile does (its ``suspendDataProbe``: Moodle with "SCORM standards
+        mode" off, a new install's default, keeps 64,000 characters); 0 for the standard's."""
+        found = self.file(CONFIG_FILE)
+        if found is None or found.data is None:
+            return 0
+        target = read_config_script(found.data).get("target")
+        probe = target.get("suspendDataProbe") if isinstance(target, dict) else None
+        return probe if isinstance(probe, int) and not isinstance(probe, bool) else 0
 
     def _scorm_launch_data(self) -> str:
         root = self._xml("imsmanifest.xml") if self.build.files else None

@@ -40,6 +40,9 @@
       response: target.responseLimit,
       id: target.interactionIdLimit || target.locationLimit,
     };
+    // what this session may write to cmi.suspend_data: the standard's limit, or a larger one
+    // the LMS proved it keeps (target.suspendDataProbe, an LMS profile's; state.js probeBudget)
+    var budget = limits.suspend;
     var api = null;
     var live = false; // initialized and not finished
     var review = false; // lesson_mode review or browse: nothing is written
@@ -98,6 +101,20 @@
           interactions = false;
         }
         var state = suspend ? ctx.unpackState(suspend) : null;
+        if (!review) {
+          // review writes nothing, not even a probe: the standard's budget is enough to read
+          var probed = window.CoursepackState.probeBudget(
+            {
+              get: get,
+              set: function (element, value) {
+                return set(element, value, true, true);
+              },
+            },
+            { element: "cmi.suspend_data", standard: limits.suspend, probe: target.suspendDataProbe, current: suspend }
+          );
+          budget = probed.budget;
+          if (target.suspendDataProbe) ctx.log("info", "cmi.suspend_data budget " + budget + ": " + probed.reason);
+        }
         if (location.section) {
           state = state || { opened: {}, tasks: {} };
           state.section = location.section;
@@ -126,7 +143,7 @@
       save: function (state) {
         if (!live) return { ok: false, omitted: [] };
         if (review) return { ok: true, omitted: [] };
-        var packed = ctx.packState(state, limits.suspend);
+        var packed = ctx.packState(state, budget, limits.suspend);
         var code = set("cmi.suspend_data", packed.text);
         var where = "0";
         if (state.section) {

@@ -81,7 +81,7 @@
     });
     courseConf = Object.assign({}, courseConf, { storageKey: (courseConf.storageKey || "coursepack") + ":" + scope });
   }
-  var course = S.index(modules, STATE_VERSION);
+  var course = S.index(modules, STATE_VERSION, typeof courseConf.version === "string" ? courseConf.version : "");
   var itemsByKey = course.itemsByKey;
   var sectionsByKey = course.sectionsByKey;
   var tasks = course.tasks;
@@ -122,6 +122,9 @@
     var ts = state.tasks[key];
     if (!ts) {
       ts = state.tasks[key] = { text: "", done: false, attempts: 0, savedAt: 0, doneAt: 0 };
+      // the wording this answer is written for (docs/versions.md)
+      var fp = S.fpOf(itemsByKey[key]);
+      if (fp) ts.fp = fp;
     }
     return ts;
   }
@@ -130,8 +133,9 @@
     return S.cleanState(raw, course);
   }
 
-  function packState(st, limit) {
-    return S.packState(st, limit, course, log);
+  /** `base`: the standard's budget when `limit` is a larger one the LMS proved it keeps. */
+  function packState(st, limit, base) {
+    return S.packState(st, limit, course, log, base);
   }
 
   function unpackState(text) {
@@ -462,6 +466,57 @@
     if (status) status.textContent = ts.done ? t("status.completed") : ts.text ? t("status.inProgress") : t("status.notStarted");
     if (button) button.textContent = ts.done ? t("task.update") : t("task.complete");
     refreshNote(key);
+    refreshEarlier(key);
+  }
+
+  /** The newest answer this TASK's earlier wording was given, if any (state.earlier). */
+  function earlierAnswer(key) {
+    var found = null;
+    (state.earlier || []).forEach(function (e) {
+      if (e.key === key && (!found || e.savedAt > found.savedAt)) found = e;
+    });
+    return found;
+  }
+
+  /** Under a reworded TASK: the learner's answer to the earlier wording, read-only, to copy. */
+  function refreshEarlier(key) {
+    var el = dom.items[key];
+    var box = el && el.querySelector("[data-cp-earlier]");
+    if (!box) return;
+    // once the current wording is answered, the earlier answer has done its job here
+    var ts = state.tasks[key];
+    var e = ts && ts.done ? null : earlierAnswer(key);
+    box.hidden = !e;
+    if (!e) return;
+    var note = box.querySelector("[data-cp-earlier-note]");
+    var text = box.querySelector("[data-cp-earlier-text]");
+    var missing = box.querySelector("[data-cp-earlier-missing]");
+    var copy = box.querySelector("[data-cp-earlier-copy]");
+    var present = typeof e.text === "string" && e.text !== "";
+    if (note) note.textContent = t("task.earlierWording");
+    if (text) {
+      text.textContent = present ? e.text : "";
+      text.hidden = !present;
+    }
+    if (missing) missing.hidden = present;
+    if (copy) copy.hidden = !present;
+  }
+
+  function copyEarlier(key) {
+    var e = earlierAnswer(key);
+    var el = dom.items[key];
+    var input = el && el.querySelector("[data-cp-input]");
+    if (!e || !input || typeof e.text !== "string" || !e.text) return;
+    input.value = e.text;
+    onInput(key, input);
+    input.focus();
+  }
+
+  /** Answers kept for TASKs no longer in the course: said once, never shown as answers. */
+  function removedAnswers() {
+    return (state.earlier || []).filter(function (e) {
+      return !has(itemsByKey, e.key);
+    }).length;
   }
 
   function refreshNote(key) {
@@ -735,6 +790,12 @@
         if (wcard) playVideo(play, wcard.getAttribute("data-cp-item"));
         return;
       }
+      var copy = target.closest("[data-cp-earlier-copy]");
+      if (copy) {
+        var ecard = copy.closest("[data-cp-item]");
+        if (ecard) copyEarlier(ecard.getAttribute("data-cp-item"));
+        return;
+      }
       var complete = target.closest("[data-cp-complete]");
       if (complete) {
         var tcard = complete.closest("[data-cp-item]");
@@ -934,6 +995,8 @@
         session.resumed = !!device;
         notice("mode", t(result.ended ? "notice.ended" : result.failed ? "notice.lmsFailed" : "notice.noLms"), "warning");
       }
+      var removed = removedAnswers();
+      if (removed) notice("removed-answers", t("notice.removedAnswers", { count: removed }));
       if (!deviceCopy.available()) {
         storageOk = false;
         if (!session.connected) notice("storage", t("notice.noStorage"), "warning");

@@ -17,9 +17,11 @@
  *   var scorm = CoursepackScorm.connect(spec, {window, log, reportError})
  *   scorm.discover() -> api | null      this window and its parents, then the opener's
  *   scorm.get(element) -> {value: string, error: code}   a throw or an object answer: "101"
- *   scorm.set(element, value, force) -> code        "0" only when the LMS answered "true" with
+ *   scorm.set(element, value, force, quiet) -> code "0" only when the LMS answered "true" with
  *                                                   error 0; a value equal to the last one
- *                                                   confirmed is skipped unless `force`
+ *                                                   confirmed is skipped unless `force`;
+ *                                                   `quiet` (a probe that may be refused): a
+ *                                                   failure is logged, not reported
  *   scorm.call(method) -> {ok, error}               initialize, commit, finish/terminate:
  *                                                   ok only for "true" (a failed initialize is
  *                                                   the adapter's to report)
@@ -214,7 +216,7 @@
       return { value: r.threw ? "" : value(r.result), error: c };
     }
 
-    function set(element, v, force) {
+    function set(element, v, force, quiet) {
       v = String(v);
       if (!force && last[element] === v) return "0";
       var what = m.set + " " + element;
@@ -227,7 +229,7 @@
       }
       delete last[element];
       var c = settle(r, e, answer, what);
-      unconfirmed(c, e.answered && e.code !== "0", element);
+      if (!quiet) unconfirmed(c, e.answered && e.code !== "0", element);
       return c;
     }
 

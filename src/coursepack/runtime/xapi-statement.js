@@ -4,7 +4,7 @@
  *
  *   var b = X.createStatementBuilder({actor, registration, language, platform, rootId,
  *                                     objectIdOverride, contextTemplate, categories,
- *                                     rootCategories, decorate, verbs, now, uuid})
+ *                                     rootCategories, extensions, decorate, verbs, now, uuid})
  *   b.build(partial) -> statement     partial: {verb: key | IRI | {id, display}, object:
  *                      activity, result, parent, grouping, category, other: [activity],
  *                      context, id, timestamp}. Adds id (UUID v4), timestamp (UTC, ms, always
@@ -116,6 +116,7 @@
           category: (o.categories || []).concat(isRoot ? o.rootCategories || [] : [], p.category || []),
           other: p.other || [],
         },
+        extensions: o.extensions || undefined,
       };
       var context = mergeContext(mergeContext(o.contextTemplate, p.context || {}), extra);
       var ca = context.contextActivities;

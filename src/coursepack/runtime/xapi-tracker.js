@@ -45,6 +45,14 @@
   var X = window.CoursepackXAPI;
   var C = X.constants;
 
+  /** Every statement's context says which version of the course sent it. */
+  function courseVersionExtension(xconf, courseConf) {
+    if (!xconf.courseVersionExtension || typeof courseConf.version !== "string" || !courseConf.version) return undefined;
+    var extensions = {};
+    extensions[xconf.courseVersionExtension] = courseConf.version;
+    return extensions;
+  }
+
   function createTracker(options) {
     var o = options || {};
     var config = window.COURSEPACK_CONFIG || {};
@@ -72,6 +80,7 @@
       contextTemplate: o.contextTemplate,
       categories: o.categories,
       rootCategories: o.rootCategories,
+      extensions: courseVersionExtension(xconf, courseConf),
       decorate: o.decorate,
       verbs: xconf.verbs,
       now: nowFn,

@@ -288,6 +288,7 @@ class _Stabiliser:
         self.lock = lock
         self.explicit = explicit
         self.notes = _Notes()
+        self.problems: list[Problem] = []
 
     def run(self) -> Stabilised:
         course, lock = self.course, self.lock
@@ -343,6 +344,8 @@ class _Stabiliser:
                     "longer shown",
                 )
                 retired.append(replace(old, retired_in=course.version))
+        if self.problems:
+            raise LockInvalid(self.problems)
         self.moves_across_modules()
         new_lock = Lock(
             course=course.id,
@@ -424,6 +427,7 @@ class _Stabiliser:
             active_sections,
             retired_sections,
         )
+        self.problems.extend(work.explicit_clashes())
         work.match()
         new_module, new_locked = work.result(module_id, place)
         if not fresh_module:
@@ -474,6 +478,32 @@ class _ModuleWork:
         self.item_old: dict[int, LockedItem] = {}
         self.item_consumed: set[str] = set()
         self.rewritten: dict[int, LockedItem] = {}  # a new TASK -> the old one in its place
+
+    def explicit_clashes(self) -> list[Problem]:
+        """An explicit id that the lock gives another item of this version, one whose words
+        (or URL) it records unchanged: the two would share a learner's saved answers."""
+        unchanged: dict[tuple[str, str], Item] = {}
+        for k, (_, item) in enumerate(self.new_items):
+            if item.pos not in self.explicit.items:
+                unchanged.setdefault((item.kind.value, self.new_fps[k]), item)
+        problems = []
+        for k, (_, item) in enumerate(self.new_items):
+            old = self.old_item_by_id.get(item.id)
+            if item.pos not in self.explicit.items or old is None or old.retired_in:
+                continue
+            other = unchanged.get((old.kind, old.fingerprint))
+            if other is None or old.fingerprint == self.new_fps[k]:
+                continue
+            problems.append(
+                Problem(
+                    item.pos,
+                    f"item id '{item.id}' is the id that the {other.kind.value.upper()} at "
+                    f"{other.pos} keeps in {LOCK_FILE}: the two would share a learner's saved "
+                    "answers",
+                    "choose another id, or give that item an explicit id too",
+                )
+            )
+        return problems
 
     # matching
 
@@ -750,8 +780,9 @@ class _ModuleWork:
                     notes.add(
                         "explicit-retired",
                         f"{_item_label(course, item)} takes the explicit id '{item.id}' of a "
-                        f"removed {old.kind.upper()}: a learner's saved answer to that one shows "
-                        "under it (its xAPI activity id is a new revision)",
+                        f"removed {old.kind.upper()}: a learner's saved answer to that one is "
+                        "shown beside it as an answer to an earlier wording, not as its answer "
+                        "(its xAPI activity id is a new revision)",
                     )
                 elif old.retired_in:
                     notes.add(

@@ -47,6 +47,11 @@ ACTIVITY_TYPES: Final[dict[str, str]] = {
 # context extensions; the report's item analysis counts attempts with it.
 ATTEMPT_EXT: Final = "https://coursepack.dev/xapi/extensions/attempt"
 
+# Every statement's context extensions: the version of the course (``version`` in course.yaml)
+# whose package sent it. Not ``context.revision``, which names the revision of the statement's
+# object, and a TASK's wording has its own (``~rN`` in its activity id).
+COURSE_VERSION_EXT: Final = "https://coursepack.dev/xapi/extensions/course-version"
+
 TASK_INTERACTION_TYPE: Final = "long-fill-in"
 
 # The xAPI State document (activities/state) holding a learner's saved progress.

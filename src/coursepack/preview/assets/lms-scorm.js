@@ -18,6 +18,9 @@
  *     offline: function () { return false; },
  *     onCall: function (entry) {},      // {method, args, result, error}
  *     onStore: function (stored) {},    // after a successful Commit/Finish
+ *     suspendDataLimit: 64000,          // what the LMS keeps of cmi.suspend_data, when more
+ *                                       // than the standard's (the LMS profile's LMS: Moodle
+ *                                       // with "SCORM standards mode" off)
  *   });
  *   window.API = lms.api;               // (API_1484_11 for 2004)
  *   lms.data() / lms.stored() / lms.limits
@@ -413,6 +416,7 @@
     var model = v12 ? MODEL12 : MODEL2004;
     var opts = options || {};
     var learner = opts.learner || { id: "preview-learner", name: "Learner, Preview" };
+    var suspendLimit = Math.max(v12 ? 4096 : 64000, Number(opts.suspendDataLimit) || 0);
     var previous = opts.stored ? copy(opts.stored) : null;
     var state = "new"; // new | running | done
     var lastError = "0";
@@ -614,7 +618,8 @@
         var sub = /^(cmi\.interactions\.\d+)\.(learner_response|correct_responses\.\d+\.pattern)$/.exec(name);
         if (sub && !data[sub[1] + ".type"]) return fail(E.dependency, "set " + sub[1] + ".type first");
       }
-      var verdict = found.def.check ? found.def.check(text, data, name) : true;
+      var check = name === "cmi.suspend_data" ? maxLen(suspendLimit) : found.def.check;
+      var verdict = check ? check(text, data, name) : true;
       if (verdict !== true) {
         return fail(verdict === "range" ? E.range : E.type, "'" + text.slice(0, 80) + "' is not a valid value of " + name);
       }
@@ -729,7 +734,7 @@
     return {
       api: api,
       version: version,
-      limits: { suspend: v12 ? 4096 : 64000 },
+      limits: { suspend: suspendLimit },
       suspendElement: "cmi.suspend_data",
       data: function () {
         return copy(data);

@@ -119,6 +119,7 @@
       },
       onCall: onCall,
       onStore: writeStored,
+      suspendDataLimit: status.suspendDataLimit || 0,
     });
     if (kind === "scorm12") window.API = lms.api;
     else window.API_1484_11 = lms.api;
