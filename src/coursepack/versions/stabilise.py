@@ -86,6 +86,8 @@ def lightly_edited(old: str, new: str) -> bool:
 def item_fingerprint(item: Item) -> str:
     if item.is_task:
         return fingerprint(item.prompt or "")
+    if item.check is not None:  # a reworded question is another question
+        return fingerprint(item.check.question_md)
     return item.url or ""
 
 
@@ -646,7 +648,8 @@ class _ModuleWork:
                 highest[prefix] += 1
                 new_id = _fresh(f"{prefix}{highest[prefix]}", used)
             else:
-                new_id = _fresh(f"{item.kind.value}-{short_hash(item.url or '', 8)}", used)
+                base = item.url if item.check is None else item_fingerprint(item)
+                new_id = _fresh(f"{item.kind.value}-{short_hash(base or '', 8)}", used)
             used.add(new_id)
             self.item_ids[k] = new_id
 
