@@ -91,6 +91,8 @@ class Note:
 
     text: str
     applies_to: frozenset[str] = EVERY
+    #: only for graded courses (True: with knowledge checks), ungraded ones (False), or both
+    graded: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -110,11 +112,12 @@ class Profile:
                 merged.update(settings)
         return merged
 
-    def notes_for(self, manifest_file: str) -> list[str]:
+    def notes_for(self, manifest_file: str, graded: bool = False) -> list[str]:
         return [
             f"{self.title}: {note.text}"
             for note in self.notes
-            if not note.applies_to or manifest_file in note.applies_to
+            if (not note.applies_to or manifest_file in note.applies_to)
+            and note.graded in (None, graded)
         ]
 
 
@@ -244,6 +247,21 @@ PROFILES: dict[str, Profile] = {
                 "Activity completion > 'Require status: Completed' (not 'Passed': the course "
                 "is ungraded and never reports passed).",
                 applies_to=SCORM,
+                graded=False,
+            ),
+            Note(
+                "add the zip as a 'SCORM package' activity and choose these settings: "
+                "Grade > Grading method 'Highest grade', Maximum grade 100 (the course sends "
+                "its score in percent, once every question is answered); Attempts management "
+                "> Number of attempts 'Unlimited', Force new attempt 'No', Lock after final "
+                "attempt 'No', Force completed 'No'; Activity completion > 'Require status: "
+                "Passed' for a course whose completion rule is pass or all-tasks-and-pass "
+                "('Require status: Completed' for all-tasks or all-items), and 'Require grade' "
+                "if you want a grade too. The package has no mastery score: Moodle's 'mastery "
+                "score overrides status' has nothing to override, the course sets passed or "
+                "failed itself.",
+                applies_to=SCORM,
+                graded=True,
             ),
             Note(
                 "Moodle plays SCORM packages only; an xAPI or cmi5 package needs an LMS plugin "
@@ -298,6 +316,8 @@ PROFILES: dict[str, Profile] = {
         ),
         runtime=(
             (SCORM, {"statusOrder": ["score", "completion", "success"]}),
+            # a graded SCORM 2004 course that failed is not reported completed either
+            (SCORM, {"completionOnFailure": False}),
             (XAPI_FAMILY, {"completionOnFailure": False}),
         ),
         notes=(
@@ -341,4 +361,5 @@ def check_package(profile: Profile, facts: PackageFacts) -> Findings:
         for message in rule.check(rule, facts):
             text = f"{profile.title} ({rule.id}): {facts.title}: {message}"
             problems.append(Problem(where, text, rule.hint, severity=rule.severity))
-    return Findings(tuple(problems), tuple(profile.notes_for(facts.manifest_file)))
+    notes = profile.notes_for(facts.manifest_file, facts.course.graded)
+    return Findings(tuple(problems), tuple(notes))

@@ -6,7 +6,10 @@
  * reports something, a logger `log(level, message, data)`.
  *
  *   state = {section, opened: {itemKey: ms}, tasks: {taskKey: {text, done, attempts, savedAt,
- *            doneAt, len?, missing?}}, completedAt}
+ *            doneAt, len?, missing?}}, checks: {checkKey: {answer, attempts, correct, at}},
+ *            round, completedAt}
+ *   (a CHECK's answer is its response in the xAPI format, checks.js; `round` counts the
+ *   retries of a learner who failed)
  *
  *   index(modules, version) -> course index
  *   emptyState(course)
@@ -17,7 +20,8 @@
  *
  * Packing (SCORM suspend_data and the like), see docs/runtime.md "State budget": compact JSON
  * {"v":1,"s":"mod/sec","o":{"mod":"item item"},"t":{"mod":{"item":[done, attempts, savedAt
- * (base-36 seconds), length, text?]}},"c":completedAt}. The skeleton always goes in; texts are
+ * (base-36 seconds), length, text?]}},"k":{"mod":{"check":[attempts, right, answer]}},"r":round,
+ * "c":completedAt}; a choice's answer is its options' positions ("0.2"). The skeleton always goes in; texts are
  * added, completed tasks first, shortest first, while the whole stays within the limit. A task
  * whose text did not fit keeps its length and is reported in `omitted`.
  */
@@ -30,12 +34,13 @@
   var MAX_TIME = 8.64e15;
   var MAX_COUNT = 1e6;
   var MAX_LENGTH = 1e9;
+  var MAX_ANSWER = 1000; // a CHECK's text answer kept (a short answer, not a reflection)
 
   function noLog() {}
 
   /** The index of a course (or of the one module in scope) that every function here takes. */
   function index(modules, version) {
-    var course = { version: version || 1, items: [], tasks: [], itemsByKey: {}, sectionsByKey: {} };
+    var course = { version: version || 1, items: [], tasks: [], checks: [], itemsByKey: {}, sectionsByKey: {} };
     (modules || []).forEach(function (module) {
       (module.sections || []).forEach(function (section) {
         course.sectionsByKey[section.key] = section;
@@ -43,6 +48,7 @@
           course.itemsByKey[item.key] = item;
           course.items.push(item);
           if (item.kind === "task") course.tasks.push(item);
+          if (item.kind === "check" && U.isObject(item.check)) course.checks.push(item);
         });
       });
     });
@@ -57,7 +63,7 @@
   }
 
   function emptyState(course) {
-    return { v: course.version, section: null, opened: {}, tasks: {}, completedAt: 0 };
+    return { v: course.version, section: null, opened: {}, tasks: {}, checks: {}, round: 0, completedAt: 0 };
   }
 
   /** Keep only keys this course knows, with the right types (state may come from anywhere). */
@@ -68,7 +74,7 @@
     var key;
     if (U.isObject(raw.opened)) {
       for (key in raw.opened) {
-        if (has(raw.opened, key) && has(course.itemsByKey, key) && course.itemsByKey[key].kind !== "task") {
+        if (has(raw.opened, key) && has(course.itemsByKey, key) && !isAnswered(course.itemsByKey[key])) {
           s.opened[key] = bounded(raw.opened[key], MAX_TIME) || 1;
         }
       }
@@ -93,8 +99,27 @@
         s.tasks[key] = ts;
       }
     }
+    if (U.isObject(raw.checks)) {
+      for (key in raw.checks) {
+        if (!has(raw.checks, key) || !has(course.itemsByKey, key) || course.itemsByKey[key].kind !== "check") continue;
+        var rc = U.isObject(raw.checks[key]) ? raw.checks[key] : {};
+        var cs = {
+          answer: typeof rc.answer === "string" ? rc.answer.slice(0, MAX_ANSWER) : "",
+          attempts: Math.floor(bounded(rc.attempts, MAX_COUNT)),
+          correct: rc.correct === true || rc.correct === 1,
+          at: bounded(rc.at, MAX_TIME),
+        };
+        if (cs.attempts) s.checks[key] = cs;
+      }
+    }
+    s.round = Math.floor(bounded(raw.round, MAX_COUNT));
     s.completedAt = bounded(raw.completedAt, MAX_TIME);
     return s;
+  }
+
+  /** Items whose state is their own (a TASK's text, a CHECK's answer), not "opened". */
+  function isAnswered(item) {
+    return item.kind === "task" || item.kind === "check";
   }
 
   function b36(ms) {
@@ -120,7 +145,7 @@
     var opened = {};
     var anyOpened = false;
     course.items.forEach(function (item) {
-      if (item.kind !== "task" && st.opened[item.key]) {
+      if (!isAnswered(item) && st.opened[item.key]) {
         var p = splitKey(item.key);
         opened[p[0]] = opened[p[0]] ? opened[p[0]] + " " + p[1] : p[1];
         anyOpened = true;
@@ -146,6 +171,19 @@
       }
     });
     if (anyTask) compact.t = taskMap;
+    var checkMap = {};
+    var anyCheck = false;
+    var C = root.CoursepackChecks;
+    (course.checks || []).forEach(function (item) {
+      var cs = st.checks && st.checks[item.key];
+      if (!cs || !cs.attempts) return;
+      var p = splitKey(item.key);
+      checkMap[p[0]] = checkMap[p[0]] || {};
+      checkMap[p[0]][p[1]] = [cs.attempts, cs.correct ? 1 : 0, C ? C.packAnswer(item.check, cs.answer) : ""];
+      anyCheck = true;
+    });
+    if (anyCheck) compact.k = checkMap;
+    if (st.round) compact.r = st.round;
     if (st.completedAt) compact.c = b36(st.completedAt);
 
     var skeleton = JSON.stringify(compact);
@@ -153,6 +191,15 @@
       // Pathological: even the skeleton is too big. Keep the bookmark and the tasks' flags.
       delete compact.o;
       skeleton = JSON.stringify(compact);
+      if (skeleton.length > limit && compact.k) {
+        // then the answers' texts (their attempts and results stay)
+        Object.keys(compact.k).forEach(function (mod) {
+          Object.keys(compact.k[mod]).forEach(function (id) {
+            compact.k[mod][id][2] = "";
+          });
+        });
+        skeleton = JSON.stringify(compact);
+      }
       if (skeleton.length > limit) {
         compact = { v: version, s: st.section || undefined };
         skeleton = JSON.stringify(compact);
@@ -211,6 +258,8 @@
       section: typeof c.s === "string" ? c.s : null,
       opened: {},
       tasks: {},
+      checks: {},
+      round: Math.floor(bounded(c.r, MAX_COUNT)),
       completedAt: fromB36(c.c),
     };
     var mod, rest;
@@ -233,6 +282,25 @@
           if (typeof e[4] === "string") ts.text = e[4];
           else ts.len = Math.floor(bounded(e[3], MAX_LENGTH));
           st.tasks[mod + "/" + rest] = ts;
+        }
+      }
+    }
+    var C = root.CoursepackChecks;
+    if (U.isObject(c.k)) {
+      for (mod in c.k) {
+        if (!has(c.k, mod) || !U.isObject(c.k[mod])) continue;
+        for (rest in c.k[mod]) {
+          if (!has(c.k[mod], rest)) continue;
+          var k = c.k[mod][rest];
+          var key = mod + "/" + rest;
+          var item = has(course.itemsByKey, key) ? course.itemsByKey[key] : null;
+          if (!Array.isArray(k) || !item || item.kind !== "check" || !C) continue;
+          st.checks[key] = {
+            attempts: Math.floor(bounded(k[0], MAX_COUNT)),
+            correct: k[1] === 1,
+            answer: C.unpackAnswer(item.check, k[2]),
+            at: 0,
+          };
         }
       }
     }
