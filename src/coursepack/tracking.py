@@ -231,6 +231,7 @@ class RuntimeConfig:
                 "verbs": dict(vocab.VERBS),
                 "activityTypes": dict(vocab.ACTIVITY_TYPES),
                 "taskInteractionType": vocab.TASK_INTERACTION_TYPE,
+                "attemptExtension": vocab.ATTEMPT_EXT,
                 "stateId": vocab.STATE_ID,
                 "registrationNamespace": vocab.REGISTRATION_NAMESPACE,
                 "cmi5": {

@@ -356,7 +356,12 @@
     emit("progress", p);
     call("setProgress", [{ completed: p.completed, progressMeasure: p.progressMeasure, done: p.done, total: p.total }]);
     if (becameComplete && announce) {
-      emit("course:completed", { durationMs: Coursepack.now() - session.startMs, done: p.done, total: p.total });
+      emit("course:completed", {
+        durationMs: Coursepack.now() - session.startMs,
+        done: p.done,
+        total: p.total,
+        passed: graded ? currentScore().passed : null,
+      });
     }
     return p;
   }
@@ -1114,6 +1119,12 @@
       result = result || { connected: false };
       session.connected = !!result.connected;
       session.mode = session.connected ? "lms" : "local";
+      // a mastery score the LMS gives (cmi5 LaunchData, 0..1) decides the pass instead of
+      // the course's pass mark
+      var mastery = result.masteryScore;
+      if (graded && typeof mastery === "number" && isFinite(mastery) && mastery >= 0 && mastery <= 1) {
+        assessment = Object.assign({}, assessment, { passMark: Math.round(mastery * 1e8) / 1e6 });
+      }
       session.learner = result.learner || null;
       var learnerId = session.learner && session.learner.id ? String(session.learner.id) : "";
       deviceKey = (courseConf.storageKey || "coursepack:" + util.hash(courseConf.id || "")) + ":" + (session.connected ? "l-" + util.hash(learnerId || "anonymous") : "local");
