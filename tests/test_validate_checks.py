@@ -299,3 +299,12 @@ def test_check_activity_definitions_hold_choices_and_correct_responses(tmp_path:
         "Monitoring, evaluation and learning",
         "monitoring evaluation & learning",
     ]
+
+
+def test_a_check_over_the_option_limit_is_a_located_error(tmp_path: Path) -> None:
+    options = "".join(f"- [{'x' if n == 0 else ' '}] Option {n}\n" for n in range(40))
+    root = write(tmp_path, f"# M\n\nCHECK: Which?\n{options}")
+    assert problems(root) == [
+        "modules/m.md:40:1: CHECK has 40 options; at most 36 are allowed (split the question, "
+        "or make it a text answer)"
+    ]

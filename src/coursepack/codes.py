@@ -473,6 +473,13 @@ CATALOGUE: tuple[Kind, ...] = (
         "the course has 200,000 items; at most 100,000 are allowed",
         "split the course",
     ),
+    Kind(
+        "CP407",
+        r"CHECK has [\d,]+ options; at most",
+        "a CHECK over the option limit",
+        "CHECK has 40 options; at most 36 are allowed",
+        "split the question, or make it a text answer",
+    ),
     # -- targets and LMS profiles --------------------------------------------------------------
     Kind(
         "CP500",

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from coursepack.errors import CourseInvalid, Problem, Problems
 from coursepack.ids import ID_PATTERN, short_hash, slugify
-from coursepack.limits import MAX_ITEMS
+from coursepack.limits import MAX_CHECK_OPTIONS, MAX_ITEMS
 from coursepack.model import (
     Assessment,
     Check,
@@ -850,6 +850,13 @@ class _Validator:
             )
             return None
         ok = True
+        if len(boxed) > MAX_CHECK_OPTIONS:
+            self.problem(
+                boxed[MAX_CHECK_OPTIONS].pos,
+                f"CHECK has {len(boxed)} options; at most {MAX_CHECK_OPTIONS} are allowed",
+                "split the question, or make it a text answer",
+            )
+            return None
         ids = _IdSpace()
         seen: dict[str, Position] = {}
         options: list[CheckOption] = []

@@ -8,6 +8,7 @@ error" means scorm-again accepted every interaction, score and status the runtim
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -397,3 +398,36 @@ def test_checks_pass_axe_and_work_from_the_keyboard(
     page.emulate_media(color_scheme="dark")
     violations = run_axe(frame)
     assert violations == [], f"questions (dark):\n{format_violations(violations)}"
+
+
+@pytest.mark.parametrize(
+    ("lms", "completion"), [(None, "completed"), ("cornerstone", "incomplete")]
+)
+def test_a_failure_is_completed_in_scorm_2004_except_where_the_profile_refuses_it(
+    scorm_site: ScormSite,
+    scorm_harness: ScormHarness,
+    tmp_path: Path,
+    lms: str | None,
+    completion: str,
+) -> None:
+    course = tmp_path / "course"
+    shutil.copytree(EXAMPLE, course)
+    yaml = (course / "course.yaml").read_text("utf-8")
+    (course / "course.yaml").write_text(
+        yaml.replace("completion: all-tasks-and-pass", "completion: all-tasks"), "utf-8"
+    )
+    (package,) = build_course(course, tmp_path / "dist", ["scorm2004-3rd"], lms, {}).paths
+    frame = launch(scorm_harness, scorm_site.add_package(package), "2004")
+    cards = {c.get_attribute("data-cp-item"): c for c in check_cards(frame)}
+    for check in config_checks(frame):
+        answer_check(cards[check["key"]], wrong_answer(check))
+        answer_check(cards[check["key"]], wrong_answer(check))
+    go_to(frame, REFLECT)
+    complete_task(frame.locator("[data-kind=task]").first, "Listen first.")
+    assert frame.locator("[data-cp-complete-banner]").is_visible()  # the rule is all-tasks
+    assert scorm_harness.errors() == []
+    cmi = scorm_harness.cmi()
+    assert cmi["success_status"] == "failed"
+    assert cmi["completion_status"] == completion
+    order = set_order(scorm_harness)
+    assert order.index("cmi.score.raw") < order.index("cmi.success_status")
