@@ -308,3 +308,27 @@ def test_a_check_over_the_option_limit_is_a_located_error(tmp_path: Path) -> Non
         "modules/m.md:40:1: CHECK has 40 options; at most 36 are allowed (split the question, "
         "or make it a text answer)"
     ]
+
+
+@pytest.mark.parametrize("ext", ["md", "yaml"])
+def test_images_in_options_and_feedback_must_be_media_files_in_both_forms(
+    tmp_path: Path, ext: str
+) -> None:
+    if ext == "md":
+        module = (
+            "# M\n\nCHECK: Which?\n- [x] ![a](media/a.png)\n  > See ![b](media/b.png)\n"
+            "- [ ] No\nIncorrect: ![c](media/c.png)\n"
+        )
+    else:
+        module = (
+            "title: M\nsections:\n  - title: S\n    items:\n      - check: Which?\n"
+            "        options:\n          - {text: '![a](media/a.png)', correct: true,"
+            " feedback: 'See ![b](media/b.png)'}\n          - {text: 'No'}\n"
+            "        feedback: {incorrect: '![c](media/c.png)'}\n"
+        )
+    found = problems(write(tmp_path, module, ext=ext))
+    assert [p.split(": ", 1)[1].split(" is not", 1)[0] for p in found] == [
+        "the image 'media/a.png'",
+        "the image 'media/b.png'",
+        "the image 'media/c.png'",
+    ]

@@ -599,7 +599,8 @@ def parse_yaml_module(text: str, file: str, problems: Problems | list[Problem]) 
     )
 
 
-_PROSE_KEYS = ("intro", "outro", "task", "check")
+# Markdown texts of a YAML module: intros, prompts, a CHECK's question, options and feedback
+_PROSE_KEYS = ("intro", "outro", "task", "check", "text", "feedback", "correct", "incorrect")
 
 
 def _yaml_texts(data: object) -> list[tuple[str, Position]]:
