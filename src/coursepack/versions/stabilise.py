@@ -183,6 +183,9 @@ def _locked_item(
     fp: str | None = None,
 ) -> LockedItem:
     fp = item_fingerprint(item) if fp is None else fp
+    if item.is_check:  # its question is its fingerprint; its title names it once removed
+        title = display_title(course, item)
+        return LockedItem(item.id, item.kind.value, section_id, place, fp, title)
     if not item.is_task:  # its URL is its fingerprint and says what it is
         return LockedItem(item.id, item.kind.value, section_id, place, fp, "")
     title = display_title(course, item)
