@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import shutil
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -22,14 +23,16 @@ from urllib.parse import urlencode
 import pytest
 
 from coursepack.build import build_course
+from coursepack.pipeline import load_course
 from coursepack.xapi import vocab
 from tests.runtime.learner import answer_check, complete_task, go_to, wait_started
 from tests.runtime.test_cmi5_learner import categories, has_verb, is_defined, wait_statements
 from tests.support.cmi5_launcher import SESSION_EXT, Cmi5Launcher, Launch
 from tests.support.lrs import RalphLRS
-from tests.support.scorm_harness import unzip_package
+from tests.support.scorm_harness import ScormHarness, ScormSite, unzip_package
 from tests.support.static_server import StaticServer
 from tests.support.xapi_validation import validate_statements
+from tests.xapi.conftest import ACTOR_HOME
 from tests.xapi.helpers import wait_sent
 
 if TYPE_CHECKING:
@@ -292,3 +295,39 @@ def test_cmi5_mastery_score_from_launch_data_decides_the_pass(
     (passed,) = [s for s in statements if s["verb"]["id"] == V["passed"]]
     assert passed["result"]["score"]["scaled"] == 0.5
     assert passed["context"]["extensions"][vocab.CMI5_MASTERY_EXT] == 0.5
+
+
+def test_a_dual_tracked_scorm_package_sends_answered_and_passed_to_the_lrs(
+    scorm_site: ScormSite, scorm_harness: ScormHarness, lrs: RalphLRS, tmp_path: Path
+) -> None:
+    course = tmp_path / "course"
+    shutil.copytree(EXAMPLE, course)
+    with (course / "course.yaml").open("a", encoding="utf-8") as yaml:
+        yaml.write(f"tracking:\n  lrs:\n    endpoint: {lrs.endpoint}\n")
+        yaml.write(f"    actor_homepage: {ACTOR_HOME}\n")
+    environ = {"COURSEPACK_LRS_USERNAME": lrs.username, "COURSEPACK_LRS_PASSWORD": lrs.password}
+    (package,) = build_course(course, tmp_path / "dist", ["scorm12"], environ=environ).paths
+    frame = scorm_harness.open(
+        scorm_site.add_package(package), cmi={"core": {"student_id": "s-2002"}}
+    )
+    wait_started(frame)
+    go_to(frame, f"{MODULE}/questions")
+    items = checks(frame)  # type: ignore[arg-type]
+    for check in items:
+        answer_check(frame.locator(f'[data-cp-item="{check["key"]}"]'), right(check))
+    frame.locator("[data-cp-exit]").click()
+    scorm_harness.wait_for_call("LMSFinish")
+    wait_sent(frame)
+    registration = vocab.scorm_registration(load_course(course, {}), ACTOR_HOME, "s-2002")
+    statements = lrs.statements(registration=registration)
+    ours = [
+        {k: v for k, v in s.items() if k not in ("stored", "authority", "version")}
+        for s in statements
+    ]
+    assert validate_statements(ours) == []
+    assert_answered(statements, items)
+    assert len([s for s in statements if s["verb"]["id"] == V["answered"]]) == 4
+    (passed,) = [s for s in statements if s["verb"]["id"] == V["passed"]]
+    assert passed["result"]["score"] == {"scaled": 1, "raw": 4, "min": 0, "max": 4}
+    assert scorm_harness.cmi()["core"]["lesson_status"] == "passed"
+    assert scorm_harness.errors() == []
