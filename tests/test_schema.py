@@ -37,9 +37,14 @@ BASE_COURSE: dict[str, Any] = {
     "completion": "all-tasks",
     "modules": ["modules/m.yaml"],
 }
+CHECK_ITEM: dict[str, Any] = {
+    "check": "Which is right?",
+    "options": [{"text": "This one", "correct": True}, {"text": "That one"}],
+}
 BASE_MODULE: dict[str, Any] = {
     "title": "Module",
-    "sections": [{"title": "Section", "items": [{"read": "https://example.org/a"}]}],
+    # a CHECK, so that the pass rules have a score to read
+    "sections": [{"title": "Section", "items": [{"read": "https://example.org/a"}, CHECK_ITEM]}],
 }
 
 # one or more valid values for every key of the schemas, by where the key lives
@@ -59,6 +64,11 @@ COURSE_SAMPLES: dict[str, list[Any]] = {
     "score": COURSE_SCHEMA["properties"]["score"]["enum"],
     "words": [{"saveExit": "Pause"}, {"task.heading": "Exercise {number}"}],
     "theme": [{"primary": "#0b5cad", "accent": "#8a4b00", "footer": False}, {"footer": "(c) Acme"}],
+    "assessment": [
+        {"pass_mark": 0},
+        {"pass_mark": 100, "attempts": 0, "shuffle": True, "retry": False},
+        {"attempts": 3},
+    ],
 }
 MODULE_SAMPLES: dict[str, list[Any]] = {
     "title": ["Another module"],
@@ -77,6 +87,14 @@ ITEM_SAMPLES: dict[str, list[Any]] = {
     "read": ["https://example.org/b"],
     "watch": ["https://vimeo.com/1234"],
     "task": ["What did you learn?"],
+    "check": ["Which is right?"],
+    "options": [
+        CHECK_ITEM["options"],
+        [{"text": True, "correct": True, "feedback": "Yes."}, {"text": False}],
+        [{"text": "a", "correct": True}, {"text": "b", "correct": True}, {"text": "c"}],
+    ],
+    "answers": [["Paris", "paris, France"], [1789]],
+    "feedback": [{"correct": "Well done.", "incorrect": "Look again."}, {"correct": "Yes."}],
     "id": ["item-a"],
     "intro": ["Read this."],
     "title": ["A title"],
@@ -136,6 +154,7 @@ COURSE_LEVELS: list[tuple[str, list[str | int], tuple[str, ...]]] = [
     ("tracking", ["tracking"], ("properties", "tracking")),
     ("tracking.lrs", ["tracking", "lrs"], ("properties", "tracking", "properties", "lrs")),
     ("cmi5", ["cmi5"], ("properties", "cmi5")),
+    ("assessment", ["assessment"], ("properties", "assessment")),
 ]
 MODULE_LEVELS: list[tuple[str, list[str | int], tuple[str, ...]]] = [
     ("module", [], ()),
@@ -144,6 +163,7 @@ MODULE_LEVELS: list[tuple[str, list[str | int], tuple[str, ...]]] = [
 ]
 FULL_COURSE = {
     **BASE_COURSE,
+    "assessment": {"pass_mark": 50},
     "modules": [{"file": "modules/m.yaml"}],
     "tracking": {"lrs": {"endpoint": "https://lrs.example.org/", "actor_homepage": "https://l.x"}},
     "cmi5": {"au_per": "module"},
@@ -205,7 +225,13 @@ def _module_cases() -> list[tuple[str, dict[str, Any]]]:
     for key, values in ITEM_SAMPLES.items():
         for v in values:
             item: dict[str, Any] = {key: v}
-            if key not in ("read", "watch", "task"):
+            if key == "check":
+                item["options"] = CHECK_ITEM["options"]
+            elif key in ("options", "answers", "feedback"):
+                item["check"] = "Which?"
+                if key == "feedback":
+                    item["options"] = CHECK_ITEM["options"]
+            elif key not in ("read", "watch", "task"):
                 item["task"] = "Why?"
             module = copy.deepcopy(BASE_MODULE)
             module["sections"][0]["items"] = [item]
@@ -281,7 +307,13 @@ def _resolve(schema: dict[str, Any], spec: dict[str, Any]) -> dict[str, Any]:
     return spec
 
 
-WRONG = {"string": ["a", "list"], "object": "text", "array": "text"}
+WRONG = {
+    "string": ["a", "list"],
+    "object": "text",
+    "array": "text",
+    "integer": "many",
+    "boolean": "maybe",
+}
 
 
 @pytest.mark.parametrize(
@@ -311,13 +343,16 @@ MODULE_TYPED = [
     (["sections", 0, "items", 0], "id", "string"),
     (["sections", 0, "items", 0], "intro", "string"),
     (["sections", 0, "items", 0], "title", "string"),
+    (["sections", 0, "items", 1], "options", "array"),
+    (["sections", 0, "items", 1], "answers", "array"),
+    (["sections", 0, "items", 1], "feedback", "object"),
 ]
 
 
 def test_module_typed_keys_in_this_test_are_every_typed_key_of_the_schema() -> None:
     typed = {k for _, k, _ in MODULE_TYPED}
     every = set(props(MODULE_SCHEMA)) | set(props(MODULE_SCHEMA, "$defs", "section"))
-    every |= set(props(MODULE_SCHEMA, "$defs", "item")) - {"watch", "task"}  # as read
+    every |= set(props(MODULE_SCHEMA, "$defs", "item")) - {"watch", "task", "check"}  # as read
     assert typed == every
 
 

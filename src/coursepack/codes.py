@@ -85,7 +85,7 @@ CATALOGUE: tuple[Kind, ...] = (
         r"unknown completion rule",
         "an unknown completion rule",
         "unknown completion rule 'all'",
-        "use all-tasks or all-items",
+        "use all-tasks, all-items, pass or all-tasks-and-pass",
     ),
     Kind(
         "CP108",
@@ -119,7 +119,8 @@ CATALOGUE: tuple[Kind, ...] = (
         "CP112",
         r"course\.yaml must be a mapping|'[^']+' must be (text|a mapping|a list)|"
         r"keys must be text|'[^']+' is given twice|unsupported YAML tag|'<<' merges|"
-        r"an alias refers|a YAML module is|each (section|item) is a mapping|an item has exactly",
+        r"an alias refers|a YAML module is|each (section|item|option) is a mapping|"
+        r"an item has exactly|'[^']+' must be true or false",
         "a value of the wrong type",
         "'title' must be text, not a list",
         "write the value as the hint says",
@@ -151,6 +152,27 @@ CATALOGUE: tuple[Kind, ...] = (
         "an unknown score rule",
         "unknown score rule 'percent'",
         "use none or progress",
+    ),
+    Kind(
+        "CP117",
+        r"assessment \w+ '",
+        "an assessment setting out of its range",
+        "assessment pass_mark '120' is not a whole number from 0 to 100",
+        "pass_mark 0-100, attempts 0 (unlimited) or more, shuffle and retry true or false",
+    ),
+    Kind(
+        "CP118",
+        r"completion rule '[^']+' needs a pass mark",
+        "a pass rule in a course without CHECKs",
+        "completion rule 'pass' needs a pass mark, but the course has no CHECK to score",
+        "add CHECK: questions, or use completion: all-tasks",
+    ),
+    Kind(
+        "CP119",
+        r"'assessment' has no effect",
+        "an assessment in a course without CHECKs (warning)",
+        "'assessment' has no effect: the course has no CHECK",
+        "add CHECK: questions, or remove assessment",
     ),
     # -- modules and items ---------------------------------------------------------------------
     Kind(
@@ -186,7 +208,7 @@ CATALOGUE: tuple[Kind, ...] = (
         r"the module has no items",
         "a module without items",
         "the module has no items",
-        "add READ:, WATCH: or TASK: lines",
+        "add READ:, WATCH:, TASK: or CHECK: lines",
     ),
     Kind(
         "CP205",
@@ -200,7 +222,7 @@ CATALOGUE: tuple[Kind, ...] = (
         r"'[^']*:' looks like an item but items are written in capitals",
         "an item keyword in lower case",
         "'Task:' looks like an item but items are written in capitals",
-        "write READ:, WATCH: or TASK: in capitals",
+        "write READ:, WATCH:, TASK: or CHECK: in capitals",
     ),
     Kind(
         "CP207",
@@ -302,6 +324,76 @@ CATALOGUE: tuple[Kind, ...] = (
         "place: the two would share a learner's saved answers",
         "choose another id, or give that item an explicit id too",
     ),
+    Kind(
+        "CP220",
+        r"this CHECK has two '(Correct|Incorrect):' lines",
+        "a CHECK's feedback line given twice",
+        "this CHECK has two 'Correct:' lines",
+        "keep one 'Correct: …' and one 'Incorrect: …' line per CHECK",
+    ),
+    Kind(
+        "CP221",
+        r"CHECK has no question",
+        "a CHECK without a question",
+        "CHECK has no question",
+        "write the question after 'CHECK:'",
+    ),
+    Kind(
+        "CP222",
+        r"CHECK has no options",
+        "a CHECK without options or accepted answers",
+        "CHECK has no options",
+        "list '- [x] right' and '- [ ] wrong' options, or '- answer' lines for a text answer",
+    ),
+    Kind(
+        "CP223",
+        r"CHECK mixes options with boxes and answers without",
+        "a CHECK mixing options and accepted answers",
+        "CHECK mixes options with boxes and answers without: 'Paris' has no '[ ]' or '[x]'",
+        "give every option a box, or none (a text answer)",
+    ),
+    Kind(
+        "CP224",
+        r"an accepted answer of a text CHECK|a CHECK option is empty",
+        "an option or accepted answer that cannot be used",
+        "an accepted answer of a text CHECK takes no feedback of its own",
+        "write the option's text; feedback of a text answer goes on 'Correct:' / 'Incorrect:'",
+    ),
+    Kind(
+        "CP225",
+        r"CHECK option '[^']*' is given twice",
+        "a CHECK option given twice",
+        "CHECK option 'Paris' is given twice (also at modules/a.md:7:1)",
+        "remove one, or reword it",
+    ),
+    Kind(
+        "CP226",
+        r"CHECK has a single option",
+        "a choice with nothing to choose between",
+        "CHECK has a single option",
+        "add wrong options, or make it a text answer",
+    ),
+    Kind(
+        "CP227",
+        r"a true/false CHECK has",
+        "a true/false CHECK with both or neither answer marked",
+        "a true/false CHECK has both answers marked right",
+        "mark one '- [x]' and the other '- [ ]'",
+    ),
+    Kind(
+        "CP228",
+        r"CHECK has no correct option",
+        "a CHECK without a right option",
+        "CHECK has no correct option",
+        "mark the right option (or options) '- [x]'",
+    ),
+    Kind(
+        "CP229",
+        r"'[^']+' belongs to a CHECK",
+        "a CHECK's key on another item",
+        "'options' belongs to a CHECK, not to a TASK",
+        "remove it, or make the item a 'check:'",
+    ),
     # -- media ---------------------------------------------------------------------------------
     Kind(
         "CP300",
@@ -395,6 +487,13 @@ CATALOGUE: tuple[Kind, ...] = (
         "a course over the item limit",
         "the course has 200,000 items; at most 100,000 are allowed",
         "split the course",
+    ),
+    Kind(
+        "CP407",
+        r"CHECK has [\d,]+ options; at most",
+        "a CHECK over the option limit",
+        "CHECK has 40 options; at most 36 are allowed",
+        "split the question, or make it a text answer",
     ),
     # -- targets and LMS profiles --------------------------------------------------------------
     Kind(

@@ -51,7 +51,7 @@ title: {_quoted(title)}
 description: What the learner will get from this course, in a sentence or two.
 language: {language}   # learner-facing words follow it (English and French ship)
 version: 1.0.0
-completion: all-tasks   # or all-items: every TASK done and every READ/WATCH opened
+completion: all-tasks   # or all-items, pass, all-tasks-and-pass (pass: CHECK questions)
 modules:
   - modules/getting-started.md
   - file: modules/going-further.yaml
@@ -61,6 +61,11 @@ modules:
 # lms: moodle   # LMS profile: generic, moodle, cornerstone or scorm-cloud
 # cmi5:
 #   au_per: module   # one cmi5 assignable unit per module, or 'course' for one in all
+# assessment:   # how CHECK questions are graded (docs/checks.md)
+#   pass_mark: 80   # percent of the CHECKs answered right
+#   attempts: 1     # attempts per question (0: unlimited)
+#   shuffle: false  # shuffle each question's options, the same way for a learner every time
+#   retry: true     # a learner who failed may answer the questions again
 # tracking:   # dual tracking: a SCORM package that also sends xAPI statements to an LRS
 #   lrs:
 #     endpoint: https://lrs.example.org/xapi/   # credentials go in the environment, never here

@@ -23,5 +23,8 @@ MAX_MARKDOWN_NESTING: Final = 32
 MAX_INLINE_NESTING: Final = 100
 #: characters of one line of Markdown (a module line, a line of a Markdown text in YAML)
 MAX_LINE_CHARS: Final = 100_000
-#: items (READ, WATCH, TASK) in one course
+#: items (READ, WATCH, TASK, CHECK) in one course
 MAX_ITEMS: Final = 100_000
+#: options of one CHECK: SCORM 1.2 names a choice with one character (0-9, a-z) and SCORM
+#: 2004's smallest permitted maximum for a choice is 36
+MAX_CHECK_OPTIONS: Final = 36

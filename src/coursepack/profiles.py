@@ -96,6 +96,8 @@ class Note:
     text: str
     applies_to: frozenset[str] = EVERY
     score: str | None = None  # a ScoreRule value; None: whatever the course's score rule
+    #: only for graded courses (True: with knowledge checks), ungraded ones (False), or both
+    graded: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -115,12 +117,15 @@ class Profile:
                 merged.update(settings)
         return merged
 
-    def notes_for(self, manifest_file: str, score: str = "none") -> list[str]:
+    def notes_for(
+        self, manifest_file: str, score: str = "none", graded: bool = False
+    ) -> list[str]:
         return [
             f"{self.title}: {note.text}"
             for note in self.notes
             if (not note.applies_to or manifest_file in note.applies_to)
             and note.score in (None, score)
+            and note.graded in (None, graded)
         ]
 
 
@@ -241,12 +246,14 @@ PROFILES: dict[str, Profile] = {
                 f"{MOODLE_ATTEMPTS}; {MOODLE_COMPLETION}.",
                 applies_to=SCORM,
                 score="none",
+                graded=False,
             ),
             Note(
                 f"in Moodle (or build with --lms moodle) choose {MOODLE_GRADE_PROGRESS}; "
                 f"{MOODLE_ATTEMPTS}; {MOODLE_COMPLETION}.",
                 applies_to=SCORM,
                 score="progress",
+                graded=False,
             ),
         ),
     ),
@@ -296,12 +303,28 @@ PROFILES: dict[str, Profile] = {
                 f"{MOODLE_GRADE_UNGRADED}; {MOODLE_ATTEMPTS}; {MOODLE_COMPLETION}.",
                 applies_to=SCORM,
                 score="none",
+                graded=False,
             ),
             Note(
                 "add the zip as a 'SCORM package' activity and choose these settings: "
                 f"{MOODLE_GRADE_PROGRESS}; {MOODLE_ATTEMPTS}; {MOODLE_COMPLETION}.",
                 applies_to=SCORM,
                 score="progress",
+                graded=False,
+            ),
+            Note(
+                "add the zip as a 'SCORM package' activity and choose these settings: "
+                "Grade > Grading method 'Highest grade', Maximum grade 100 (the course sends "
+                "its score in percent, once every question is answered); Attempts management "
+                "> Number of attempts 'Unlimited', Force new attempt 'No', Lock after final "
+                "attempt 'No', Force completed 'No'; Activity completion > 'Require status: "
+                "Passed' for a course whose completion rule is pass or all-tasks-and-pass "
+                "('Require status: Completed' for all-tasks or all-items), and 'Require grade' "
+                "if you want a grade too. The package has no mastery score: Moodle's 'mastery "
+                "score overrides status' has nothing to override, the course sets passed or "
+                "failed itself.",
+                applies_to=SCORM,
+                graded=True,
             ),
             Note(
                 "Moodle plays SCORM packages only; an xAPI or cmi5 package needs an LMS plugin "
@@ -356,6 +379,8 @@ PROFILES: dict[str, Profile] = {
         ),
         runtime=(
             (SCORM, {"statusOrder": ["score", "completion", "success"]}),
+            # a graded SCORM 2004 course that failed is not reported completed either
+            (SCORM, {"completionOnFailure": False}),
             (XAPI_FAMILY, {"completionOnFailure": False}),
         ),
         notes=(
@@ -399,5 +424,7 @@ def check_package(profile: Profile, facts: PackageFacts) -> Findings:
         for message in rule.check(rule, facts):
             text = f"{profile.title} ({rule.id}): {facts.title}: {message}"
             problems.append(Problem(where, text, rule.hint, severity=rule.severity))
-    notes = profile.notes_for(facts.manifest_file, facts.course.score.value)
+    notes = profile.notes_for(
+        facts.manifest_file, facts.course.score.value, facts.course.graded
+    )
     return Findings(tuple(problems), tuple(notes))

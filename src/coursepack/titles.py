@@ -43,6 +43,8 @@ def _title(item: Item, video_on: str) -> str:
         return item.explicit_title
     if item.is_task:
         return task_title(item.prompt or "")
+    if item.check is not None:
+        return task_title(item.check.question_md)
     return link_title(item.url or "", video_on)
 
 

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from coursepack import __version__
-from coursepack.completion import counted_keys
+from coursepack.completion import assessment, counted_keys, needs_pass
 from coursepack.i18n import course_words
 from coursepack.ids import short_hash
-from coursepack.model import Course
+from coursepack.model import Course, Item
 from coursepack.titles import display_title
 from coursepack.versions.stabilise import fingerprint
 from coursepack.xapi import vocab
@@ -54,6 +54,7 @@ class ItemConfig:
     #: answered (docs/versions.md)
     revision: int = 1
     fingerprint: str | None = None
+    check: CheckConfig | None = None
 
     def to_json(self) -> JsonObject:
         entry: JsonObject = {
@@ -69,7 +70,64 @@ class ItemConfig:
         if self.fingerprint is not None:
             entry["revision"] = self.revision
             entry["fingerprint"] = self.fingerprint
+        if self.check is not None:
+            entry["check"] = self.check.to_json()
         return entry
+
+
+@dataclass(frozen=True)
+class CheckConfig:
+    """A CHECK as the runtime grades it: its kind, its options' ids (in the author's order)
+    and which are right, or the accepted answers of a text answer. Its words are in the page."""
+
+    kind: str  # CheckKind value: choice, choice-multiple, true-false, fill-in
+    interaction_type: str  # the SCORM 2004 / xAPI interaction type
+    options: tuple[str, ...]
+    correct: tuple[str, ...]
+    accepted: tuple[str, ...]
+
+    def to_json(self) -> JsonObject:
+        return {
+            "kind": self.kind,
+            "interactionType": self.interaction_type,
+            "options": list(self.options),
+            "correct": list(self.correct),
+            "accepted": list(self.accepted),
+        }
+
+
+def check_config(item: Item) -> CheckConfig | None:
+    check = item.check
+    if check is None:
+        return None
+    return CheckConfig(
+        kind=check.kind.value,
+        interaction_type=check.kind.interaction_type,
+        options=tuple(option.id for option in check.options),
+        correct=check.correct_ids,
+        accepted=check.accepted,
+    )
+
+
+@dataclass(frozen=True)
+class AssessmentConfig:
+    """``config.course.assessment`` (graded courses only): how CHECKs are graded, and whether
+    completing the course takes a pass (``coursepack.completion``)."""
+
+    pass_mark: int
+    attempts: int  # per question; 0: unlimited
+    shuffle: bool
+    retry: bool
+    needs_pass: bool
+
+    def to_json(self) -> JsonObject:
+        return {
+            "passMark": self.pass_mark,
+            "attempts": self.attempts,
+            "shuffle": self.shuffle,
+            "retry": self.retry,
+            "needsPass": self.needs_pass,
+        }
 
 
 @dataclass(frozen=True)
@@ -100,9 +158,10 @@ class ModuleConfig:
     definition: Mapping[str, object]
     counted: tuple[str, ...]  # what completes the module when a package is scoped to it
     sections: tuple[SectionConfig, ...]
+    needs_pass: bool = False  # completing it (as a package's scope) takes a pass
 
     def to_json(self) -> JsonObject:
-        return {
+        entry: JsonObject = {
             "id": self.id,
             "title": self.title,
             "iri": self.iri,
@@ -110,6 +169,9 @@ class ModuleConfig:
             "counted": list(self.counted),
             "sections": [section.to_json() for section in self.sections],
         }
+        if self.needs_pass:
+            entry["needsPass"] = True
+        return entry
 
 
 @dataclass(frozen=True)
@@ -125,9 +187,10 @@ class CourseConfig:
     iri: str
     definition: Mapping[str, object]
     storage_key: str
+    assessment: AssessmentConfig | None = None
 
     def to_json(self) -> JsonObject:
-        return {
+        entry: JsonObject = {
             "id": self.id,
             "title": self.title,
             "description": self.description,
@@ -140,6 +203,9 @@ class CourseConfig:
             "definition": dict(self.definition),
             "storageKey": self.storage_key,
         }
+        if self.assessment is not None:
+            entry["assessment"] = self.assessment.to_json()
+        return entry
 
 
 @dataclass(frozen=True)
@@ -167,6 +233,7 @@ class RuntimeConfig:
                 "verbs": dict(vocab.VERBS),
                 "activityTypes": dict(vocab.ACTIVITY_TYPES),
                 "taskInteractionType": vocab.TASK_INTERACTION_TYPE,
+                "attemptExtension": vocab.ATTEMPT_EXT,
                 "stateId": vocab.STATE_ID,
                 "courseVersionExtension": vocab.COURSE_VERSION_EXT,
                 "registrationNamespace": vocab.REGISTRATION_NAMESPACE,
@@ -216,15 +283,18 @@ def runtime_config(
                             url=item.url,
                             revision=item.revision,
                             fingerprint=prompt_hash(item.prompt) if item.is_task else None,
+                            check=check_config(item),
                         )
                         for item in section.items
                     ),
                 )
                 for section in module.sections
             ),
+            needs_pass=needs_pass(course, [module]),
         )
         for module in course.modules
     )
+    grading = assessment(course)
     return RuntimeConfig(
         course=CourseConfig(
             id=course.id,
@@ -240,6 +310,15 @@ def runtime_config(
             # localStorage key namespace: stable per course IRI, not per version, so that
             # a learner's progress survives a republished package.
             storage_key="coursepack:" + short_hash(course.id, 12),
+            assessment=AssessmentConfig(
+                pass_mark=grading.pass_mark,
+                attempts=grading.attempts,
+                shuffle=grading.shuffle,
+                retry=grading.retry,
+                needs_pass=needs_pass(course),
+            )
+            if course.graded
+            else None,
         ),
         modules=modules,
         strings=course_words(course.language, course.words),

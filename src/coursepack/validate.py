@@ -17,8 +17,12 @@ from urllib.parse import urlsplit
 
 from coursepack.errors import CourseInvalid, Problem, Problems
 from coursepack.ids import ID_PATTERN, short_hash, slugify
-from coursepack.limits import MAX_ITEMS
+from coursepack.limits import MAX_CHECK_OPTIONS, MAX_ITEMS
 from coursepack.model import (
+    Assessment,
+    Check,
+    CheckKind,
+    CheckOption,
     CompletionRule,
     Course,
     Item,
@@ -31,8 +35,8 @@ from coursepack.model import (
 )
 from coursepack.source import COURSE_FILE, CourseSource
 from coursepack.source.files import MEDIA_DIR
-from coursepack.source.modules import RawItem, RawModule, RawSection, unknown_keys
-from coursepack.source.yamlsrc import YamlList, YamlMap, text_of
+from coursepack.source.modules import RawItem, RawModule, RawOption, RawSection, unknown_keys
+from coursepack.source.yamlsrc import YamlList, YamlMap, boolean_of, text_of
 from coursepack.theme import parse_theme
 
 COURSE_KEYS = {
@@ -48,7 +52,12 @@ COURSE_KEYS = {
     "words",
     "theme",
     "score",
+    "assessment",
 }
+ASSESSMENT_KEYS = {"pass_mark", "attempts", "shuffle", "retry"}
+#: options that make a CHECK a true/false question (their fingerprints), and their ids
+TRUE_FALSE = {"true": "true", "false": "false"}
+OPTION_ID_LENGTH = 32
 MODULE_ENTRY_KEYS = {"file", "id", "title"}
 TRACKING_KEYS = {"lrs"}
 LRS_KEYS = {"endpoint", "actor_homepage"}
@@ -135,6 +144,7 @@ class _Validator:
         options: dict[str, Any] = {}
         for key, cls in sorted(option_keys.items()):
             options[cls.name] = cls.parse_options(data.get(key), data.at(key), self.problems)
+        assessment = self._assessment(data)
         modules = self._modules(data)
         course = Course(
             id=course_id,
@@ -153,7 +163,9 @@ class _Validator:
             positions=MappingProxyType(dict(data.value_pos)),
             words=MappingProxyType(words),
             theme=theme,
+            assessment=assessment,
         )
+        self._grading(data, course)
         items = sum(len(m.items) for m in modules)
         if items > MAX_ITEMS:
             self.problem(
@@ -360,6 +372,88 @@ class _Validator:
                 data.at("score"), f"unknown score rule '{value}'", f"use one of: {allowed}"
             )
             return ScoreRule.NONE
+    def _assessment(self, data: YamlMap) -> Assessment | None:
+        """``assessment:``: pass mark (percent), attempts per question (0: unlimited),
+        shuffle and retry."""
+        value = data.get("assessment")
+        if value is None:
+            return None
+        if not isinstance(value, YamlMap):
+            self.problem(
+                data.at("assessment"),
+                "'assessment' must be a mapping",
+                "e.g. 'assessment: {pass_mark: 80, attempts: 2}'",
+            )
+            return None
+        unknown_keys(value, ASSESSMENT_KEYS, "assessment", self.problems)
+        default = Assessment()
+        pass_mark = self._whole_number(value, "pass_mark", default.pass_mark, 0, 100)
+        attempts = self._whole_number(value, "attempts", default.attempts, 0, None)
+        shuffle = self._yes_no(value, "shuffle", default.shuffle)
+        retry = self._yes_no(value, "retry", default.retry)
+        return Assessment(pass_mark=pass_mark, attempts=attempts, shuffle=shuffle, retry=retry)
+
+    def _whole_number(
+        self, data: YamlMap, key: str, default: int, low: int, high: int | None
+    ) -> int:
+        if key not in data:
+            return default
+        value = data[key]
+        shown = str(value).strip() if isinstance(value, str) else ""
+        if shown.isascii() and shown.isdigit():
+            number = int(shown)
+            if number >= low and (high is None or number <= high):
+                return number
+        if high is None:
+            self.problem(
+                data.at(key),
+                f"assessment {key} '{shown}' is not a whole number from {low} up",
+                "attempts per question: 1, 2, 3, … or 0 for unlimited",
+            )
+        else:
+            self.problem(
+                data.at(key),
+                f"assessment {key} '{shown}' is not a whole number from {low} to {high}",
+                "the pass mark is the percentage of CHECKs answered right, e.g. 80",
+            )
+        return default
+
+    def _yes_no(self, data: YamlMap, key: str, default: bool) -> bool:
+        if key not in data:
+            return default
+        value = boolean_of(data[key])
+        if value is not None:
+            return value
+        shown = str(data[key]) if isinstance(data[key], str) else "a list or mapping"
+        self.problem(
+            data.at(key), f"assessment {key} '{shown}' is not true or false", "write true or false"
+        )
+        return default
+
+    def _grading(self, data: YamlMap, course: Course) -> None:
+        """A rule that needs a pass needs CHECKs; an assessment without CHECKs does nothing."""
+        written = any(
+            item.kind == "CHECK"
+            for loaded in self.source.modules.values()
+            if loaded.raw is not None
+            for section in loaded.raw.sections
+            for item in section.items
+        )
+        if course.graded or written:  # a CHECK with a mistake is said where it stands
+            return
+        if course.completion in (CompletionRule.PASS, CompletionRule.ALL_TASKS_AND_PASS):
+            self.problem(
+                data.at("completion"),
+                f"completion rule '{course.completion.value}' needs a pass mark, but the course "
+                "has no CHECK to score",
+                "add CHECK: questions to a module, or use 'completion: all-tasks'",
+            )
+        elif course.assessment is not None:
+            self.warn(
+                data.at("assessment"),
+                "'assessment' has no effect: the course has no CHECK",
+                "add CHECK: questions to a module, or remove 'assessment'",
+            )
 
     def _lms(self, data: YamlMap) -> str | None:
         value = data.get("lms")
@@ -576,7 +670,7 @@ class _Validator:
             self.problem(
                 raw.pos,
                 "the module has no items",
-                "add at least one line starting with READ:, WATCH: or TASK:",
+                "add at least one line starting with READ:, WATCH:, TASK: or CHECK:",
             )
         return Module(
             id=module_id,
@@ -655,8 +749,13 @@ class _Validator:
         kind = ItemKind(raw.kind.lower())
         url: str | None = None
         prompt: str | None = None
+        check: Check | None = None
         ok = True
-        if kind is ItemKind.TASK:
+        if kind is ItemKind.CHECK:
+            check = self._check(raw)
+            ok = check is not None
+            derived = f"check-{short_hash(_fingerprint(raw.value), 8)}"
+        elif kind is ItemKind.TASK:
             prompt = raw.value.strip()
             if not prompt:
                 self.problem(raw.pos, "TASK has no prompt", "write the question after 'TASK:'")
@@ -693,7 +792,156 @@ class _Validator:
             url=url,
             prompt=prompt,
             pos=raw.pos,
+            check=check,
         )
+
+    # -- CHECKs ---------------------------------------------------------------------------
+
+    def _check(self, raw: RawItem) -> Check | None:
+        """A CHECK's question, options and feedback; every mistake located."""
+        question = raw.value.strip()
+        ok = True
+        if not question:
+            self.problem(raw.pos, "CHECK has no question", "write the question after 'CHECK:'")
+            ok = False
+        boxed = [o for o in raw.options if o.correct is not None]
+        answers = [o for o in raw.options if o.correct is None]
+        if not raw.options:
+            self.problem(
+                raw.pos,
+                "CHECK has no options",
+                "list them under the question: '- [x] a right one', '- [ ] a wrong one'; for "
+                "a text answer, list the answers it accepts: '- answer'",
+            )
+            return None
+        if boxed and answers:
+            self.problem(
+                answers[0].pos,
+                "CHECK mixes options with boxes and answers without: "
+                f"'{_shorten(answers[0].text)}' has no '[ ]' or '[x]'",
+                "write '- [ ] …' or '- [x] …' for every option (a list without boxes is the "
+                "accepted answers of a text answer)",
+            )
+            return None
+        if answers:
+            ok = self._accepted(answers) and ok
+            if not ok:
+                return None
+            return Check(
+                kind=CheckKind.TEXT,
+                question_md=question,
+                options=(),
+                accepted=tuple(a.text for a in answers),
+                feedback_correct_md=raw.feedback_correct,
+                feedback_incorrect_md=raw.feedback_incorrect,
+            )
+        options = self._options(raw, boxed)
+        if options is None or not ok:
+            return None
+        correct = [o for o in options if o.correct]
+        if {o.id for o in options} == set(TRUE_FALSE.values()) and len(options) == 2:
+            if len(correct) != 1:
+                self.problem(
+                    raw.pos,
+                    "a true/false CHECK has "
+                    + ("both answers" if correct else "neither answer")
+                    + " marked right",
+                    "mark the right one '- [x]' and the other '- [ ]'",
+                )
+                return None
+            kind = CheckKind.TRUE_FALSE
+        elif not correct:
+            self.problem(
+                raw.pos,
+                "CHECK has no correct option",
+                "mark the right option (or options) '- [x]'",
+            )
+            return None
+        else:
+            kind = CheckKind.SINGLE if len(correct) == 1 else CheckKind.MULTIPLE
+        return Check(
+            kind=kind,
+            question_md=question,
+            options=tuple(options),
+            feedback_correct_md=raw.feedback_correct,
+            feedback_incorrect_md=raw.feedback_incorrect,
+        )
+
+    def _accepted(self, answers: list[RawOption]) -> bool:
+        ok = True
+        seen: dict[str, Position] = {}
+        for answer in answers:
+            if answer.feedback is not None:
+                self.problem(
+                    answer.feedback_pos or answer.pos,
+                    "an accepted answer of a text CHECK takes no feedback of its own",
+                    "write feedback for the whole question: 'Correct: …' and 'Incorrect: …'",
+                )
+                ok = False
+            key = normalise_answer(answer.text)
+            if not key:
+                self.problem(answer.pos, "an accepted answer of a text CHECK is empty")
+                ok = False
+            elif key in seen:
+                self.problem(
+                    answer.pos,
+                    f"CHECK option '{_shorten(answer.text)}' is given twice (also at "
+                    f"{seen[key]}); case and spacing are forgiven",
+                    "remove one",
+                )
+                ok = False
+            else:
+                seen[key] = answer.pos
+        return ok
+
+    def _options(self, raw: RawItem, boxed: list[RawOption]) -> list[CheckOption] | None:
+        if len(boxed) == 1:
+            self.problem(
+                boxed[0].pos,
+                "CHECK has a single option",
+                "add the wrong options a learner chooses between ('- [ ] …'), or make it a "
+                "text answer ('- answer' without a box)",
+            )
+            return None
+        ok = True
+        if len(boxed) > MAX_CHECK_OPTIONS:
+            self.problem(
+                boxed[MAX_CHECK_OPTIONS].pos,
+                f"CHECK has {len(boxed)} options; at most {MAX_CHECK_OPTIONS} are allowed",
+                "split the question, or make it a text answer",
+            )
+            return None
+        ids = _IdSpace()
+        seen: dict[str, Position] = {}
+        options: list[CheckOption] = []
+        for option in boxed:
+            key = normalise_answer(option.text)
+            if not option.text.strip():
+                self.problem(option.pos, "a CHECK option is empty", "write its text after '[ ]'")
+                ok = False
+                continue
+            if key in seen:
+                self.problem(
+                    option.pos,
+                    f"CHECK option '{_shorten(option.text)}' is given twice (also at {seen[key]})",
+                    "remove one, or reword it",
+                )
+                ok = False
+                continue
+            seen[key] = option.pos
+            option_id = TRUE_FALSE.get(key) or ids.fresh(
+                slugify(option.text, OPTION_ID_LENGTH) or "option"
+            )
+            ids.take(option_id, option.pos)
+            options.append(
+                CheckOption(
+                    id=option_id,
+                    text_md=option.text.strip(),
+                    correct=bool(option.correct),
+                    feedback_md=option.feedback,
+                )
+            )
+        return options if ok else None
 
     def _url(self, raw: RawItem, url: str) -> bool:
         label = raw.kind
@@ -722,6 +970,23 @@ class _Validator:
             )
             return False
         return True
+
+
+def normalise_answer(text: str) -> str:
+    """A text answer as it is compared: case-folded, with its spacing made single (the
+    runtime compares learners' answers the same way)."""
+    return " ".join(text.casefold().split())
+
+
+def _fingerprint(text: str) -> str:
+    from coursepack.versions.stabilise import fingerprint
+
+    return fingerprint(text)
+
+
+def _shorten(text: str, limit: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"
 
 
 class _IdSpace:

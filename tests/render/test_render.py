@@ -11,7 +11,19 @@ from typing import Any
 import pytest
 
 from coursepack.i18n import strings_for
-from coursepack.model import CompletionRule, Course, ItemKind, Module, Position, Section
+from coursepack.model import (
+    Assessment,
+    Check,
+    CheckKind,
+    CheckOption,
+    CompletionRule,
+    Course,
+    Item,
+    ItemKind,
+    Module,
+    Position,
+    Section,
+)
 from coursepack.render import (
     CSS_FILE,
     LAUNCH_FILE,
@@ -245,13 +257,13 @@ def test_package_files_are_sorted_deterministic_and_include_config_css_runtime_m
 
 
 def test_runtime_scripts_load_core_then_what_the_adapters_need_then_the_adapters() -> None:
-    core = ["util", "state", "device", "session-end", "core"]
+    core = ["util", "checks", "state", "device", "session-end", "core"]
     assert runtime_scripts(["scorm12"]) == [*core, "scorm-api", "scorm12"]
     dual = runtime_scripts(["scorm12", "xapi"])
-    assert dual[:6] == [*core, "scorm-api"] and dual[-2:] == ["xapi-dual", "scorm12"]
+    assert dual[:7] == [*core, "scorm-api"] and dual[-2:] == ["xapi-dual", "scorm12"]
     assert "xapi-launch" not in dual
     tincan = runtime_scripts(["xapi", "tincan"])
-    assert tincan[:5] == core and tincan[-1] == "tincan"
+    assert tincan[:6] == core and tincan[-1] == "tincan"
     assert {"xapi-tracker", "xapi-launch", "xapi-progress"} <= set(tincan)
     assert "xapi-dual" not in tincan and "scorm-api" not in tincan
 
@@ -289,3 +301,70 @@ def test_course_without_tasks_counts_every_item(tmp_path: Path) -> None:
 def test_templates_dir_finds_the_theme_of_a_source_checkout() -> None:
     assert templates_dir() == REPO / "templates"
     assert (templates_dir() / "index.html").is_file()
+
+
+def _check_course(course: Course, check: Check) -> Course:
+    first = course.modules[0].sections[0]
+    quiz = Item(
+        id="quiz",
+        kind=ItemKind.CHECK,
+        explicit_title=None,
+        intro_md="",
+        url=None,
+        prompt=None,
+        pos=Position("modules/m.md", 1, 1),
+        check=check,
+    )
+    section = replace(first, items=(*first.items, quiz))
+    module = replace(course.modules[0], sections=(section, *course.modules[0].sections[1:]))
+    return replace(course, modules=(module,), assessment=Assessment())
+
+
+def test_a_check_is_a_fieldset_with_its_question_as_legend_and_its_feedback_in_templates(
+    course: Course,
+) -> None:
+    check = Check(
+        kind=CheckKind.MULTIPLE,
+        question_md="Which are *items*?\nPick two.",
+        options=(
+            CheckOption("read", "READ", True, "Yes, a **link**."),
+            CheckOption("watch", "WATCH", True),
+            CheckOption("section", "SECTION", False, "A section holds items."),
+        ),
+        feedback_correct_md="Well done.",
+        feedback_incorrect_md="Look again.",
+    )
+    page = page_of(_check_course(course, check))
+    card = page.split('data-kind="check"', 1)[1].split("</article>", 1)[0]
+    legend = re.search(r"<legend[^>]*>(.*?)</legend>", card, re.S)
+    assert legend and legend.group(1) == "Which are <em>items</em>?<br>\nPick two."
+    assert card.count('type="checkbox"') == 3 and 'type="radio"' not in card
+    assert re.findall(r'<label class="cp-check__label" for="([^"]+)">', card) == [
+        f"{id_}" for id_ in re.findall(r'<input class="cp-check__input"[^>]* id="([^"]+)"', card)
+    ]
+    assert 'role="status" data-cp-feedback' in card
+    assert '<template data-cp-option-feedback="read">' in card
+    assert "<strong>link</strong>" in card
+    assert 'data-cp-option-feedback="watch"' not in card  # no feedback written
+    assert "<template data-cp-feedback-correct>" in card and "Look again." in card
+    assert strings_for("en")["check.submit"] in card
+    assert "data-cp-score" in page and "data-cp-result" in page
+
+
+def test_text_from_a_check_is_escaped_and_an_ungraded_page_has_no_score(course: Course) -> None:
+    check = Check(
+        kind=CheckKind.SINGLE,
+        question_md='<script>alert(1)</script> <img src=x onerror="alert(2)">',
+        options=(
+            CheckOption("a", "<b onclick=x()>A</b>", True, "<script>alert(3)</script>"),
+            CheckOption("b", "[bad](javascript:alert(4))", False),
+        ),
+        feedback_incorrect_md="<iframe src=https://evil.example></iframe>",
+    )
+    page = page_of(_check_course(course, check))
+    assert not re.search(r"<[^>]+\son[a-z]+\s*=", page, re.I), "an event-handler attribute"
+    assert not re.search(r"""href\s*=\s*["']?\s*javascript:""", page, re.I)
+    assert "<iframe" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "&lt;script&gt;alert(3)&lt;/script&gt;" in page
+    assert "data-cp-score" not in page_of(course) and "data-cp-result" not in page_of(course)

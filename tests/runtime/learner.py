@@ -81,3 +81,29 @@ def textareas(frame: Frame | Page) -> dict[str, str]:
             .map(c => [c.dataset.cpItem, c.querySelector('textarea').value]))"""
     )
     return values
+
+
+def answer_check(card: Locator, answer: str | list[str]) -> None:
+    """Answer a CHECK as a learner does: tick the options with these ids (a list), or type
+    the text (a str), then press "Check answer"; returns once the page has judged it."""
+    if isinstance(answer, str):
+        card.get_by_role("textbox").fill(answer)
+    else:
+        for option in card.locator("[data-cp-choice]").all():
+            value = option.get_attribute("value")
+            if value in answer:
+                option.check()
+            elif option.get_attribute("type") == "checkbox":
+                option.uncheck()
+    count = "c => (Coursepack.state().checks[c.dataset.cpItem] || {attempts: 0}).attempts"
+    before = card.evaluate(count)
+    card.locator("[data-cp-check]").click()
+    card.evaluate(
+        """(c, before) => new Promise(resolve => {
+            const key = c.dataset.cpItem;
+            const tick = () => ((Coursepack.state().checks[key] || {}).attempts || 0) > before
+                ? resolve() : setTimeout(tick, 10);
+            tick();
+        })""",
+        before,
+    )

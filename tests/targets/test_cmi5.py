@@ -3,6 +3,7 @@ completion rule; ids from the course IRI; AU urls that select the module."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -19,6 +20,7 @@ from tests.targets.conftest import Package
 
 NS = "{https://w3id.org/xapi/profiles/cmi5/v1/CourseStructure.xsd}"
 COURSE_IRI = "https://courses.coursepack.dev/collaborative-impact-leadership"
+GRADED = Path(__file__).resolve().parents[2] / "examples" / "graded"
 LMS_PARAMS = {"endpoint", "fetch", "actor", "registration", "activityId"}
 
 
@@ -92,11 +94,11 @@ def test_ids_in_the_structure_are_unique_and_under_the_course_iri(
         assert all(i.startswith(COURSE_IRI) for i in ids)
 
 
-def test_move_on_is_completed_for_every_completion_rule_and_there_is_no_mastery_score(
+def test_move_on_of_an_ungraded_course_is_completed_and_there_is_no_mastery_score(
     package: Callable[..., Package], course_copy: Callable[..., Path]
 ) -> None:
     assert set(MOVE_ON) == set(CompletionRule)  # every rule has an entry
-    for rule in CompletionRule:
+    for rule in (CompletionRule.ALL_TASKS, CompletionRule.ALL_ITEMS):
         folder = course_copy()
         yaml = (folder / "course.yaml").read_text(encoding="utf-8")
         assert "completion: all-tasks" in yaml
@@ -108,6 +110,35 @@ def test_move_on_is_completed_for_every_completion_rule_and_there_is_no_mastery_
             assert au.get("moveOn") == MOVE_ON[rule] == "Completed"
             assert au.get("masteryScore") is None  # ungraded: never passed or failed
         assert built.config()["target"]["moveOn"] == "Completed"
+
+
+@pytest.mark.parametrize(
+    ("rule", "move_on"),
+    [
+        ("all-tasks", "Completed"),
+        ("all-items", "Completed"),
+        ("pass", "Passed"),
+        ("all-tasks-and-pass", "CompletedAndPassed"),
+    ],
+)
+@pytest.mark.parametrize("au_per", ["module", "course"])
+def test_move_on_of_a_graded_course_fits_its_completion_rule(
+    package: Callable[..., Package], tmp_path: Path, rule: str, move_on: str, au_per: str
+) -> None:
+    folder = tmp_path / "graded"
+    shutil.copytree(GRADED, folder)
+    yaml = (folder / "course.yaml").read_text(encoding="utf-8")
+    yaml = yaml.replace("completion: all-tasks-and-pass", f"completion: {rule}")
+    # a second module without CHECKs: as its own AU it has nothing to pass
+    (folder / "modules" / "more.md").write_text("# More\n\nTASK: What next?\n", "utf-8")
+    yaml += f"  - modules/more.md\ncmi5:\n  au_per: {au_per}\n"
+    (folder / "course.yaml").write_text(yaml, encoding="utf-8")
+    built = package("cmi5", course_dir=folder)
+    assert_valid(cmi5_schema(), built.files["cmi5.xml"])
+    found = [au.get("moveOn") for au in aus(built)]
+    assert found == ([move_on, "Completed"] if au_per == "module" else [move_on])
+    assert all(au.get("masteryScore") is None for au in aus(built))
+    assert built.config()["target"]["moveOn"] == move_on
 
 
 def test_au_description_is_the_plain_text_of_the_module_introduction(

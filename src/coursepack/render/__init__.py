@@ -16,15 +16,16 @@ Package layout::
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 
 from markupsafe import Markup, escape
 
 from coursepack.completion import counted, progress_unit
 from coursepack.i18n import course_words
-from coursepack.model import Course, Item, ItemKind, Module, Section
+from coursepack.model import CheckKind, Course, Item, ItemKind, Module, Section
 from coursepack.output import OutputFile
 from coursepack.render.embeds import Embed, embed_for, host_label
 from coursepack.render.markdown import MarkdownRenderer, is_external_link, is_safe_link
@@ -72,6 +73,27 @@ class ItemView:
     host: str  # shown under a READ/WATCH title
     embed: Embed | None  # WATCH only
     task_number: int  # 1-based number among the course's TASKs (0 for READ/WATCH)
+    check: CheckView | None = None  # CHECK only
+
+
+@dataclass(frozen=True)
+class OptionView:
+    id: str
+    html: Markup  # inline
+    feedback_html: Markup
+
+
+@dataclass(frozen=True)
+class CheckView:
+    """A CHECK as the page shows it (templates/partials/check.html)."""
+
+    number: int  # 1-based among the course's CHECKs
+    kind: str  # CheckKind value
+    input_type: str  # "radio", "checkbox" or "text"
+    question_html: Markup  # inline: it goes in the fieldset's legend
+    options: tuple[OptionView, ...]
+    feedback_correct_html: Markup
+    feedback_incorrect_html: Markup
 
 
 @dataclass(frozen=True)
@@ -128,6 +150,7 @@ def render_course(course: Course) -> RenderedCourse:
         neighbours[(m.id, s.id)] = (prev, nxt)
 
     task_counter = 0
+    check_counter = 0
     modules: list[ModuleView] = []
     for m_index, module in enumerate(course.modules, start=1):
         sections: list[SectionView] = []
@@ -138,7 +161,11 @@ def render_course(course: Course) -> RenderedCourse:
                 if item.is_task:
                     task_counter += 1
                     number = task_counter
-                items.append(_item_view(course, module, item, md, media, number))
+                view = _item_view(course, module, item, md, media, number)
+                if item.check is not None:
+                    check_counter += 1
+                    view = replace(view, check=check_view(item, md, check_counter))
+                items.append(view)
             prev, nxt = neighbours[(module.id, section.id)]
             sections.append(
                 SectionView(
@@ -219,6 +246,46 @@ def _item_view(
     )
 
 
+_INPUT_TYPES = {
+    CheckKind.SINGLE: "radio",
+    CheckKind.TRUE_FALSE: "radio",
+    CheckKind.MULTIPLE: "checkbox",
+    CheckKind.TEXT: "text",
+}
+_ONE_PARAGRAPH = re.compile(r"\A<p>(.*)</p>\s*\Z", re.DOTALL)
+
+
+def inline_html(md: MarkdownRenderer, text: str) -> Markup:
+    """Markdown for a place that takes phrasing content only (a legend, a label): one
+    paragraph's content; anything else as plain text."""
+    html = md.render(text)
+    match = _ONE_PARAGRAPH.match(str(html))
+    if match and "<p>" not in match.group(1):
+        return Markup(match.group(1).replace("\n", "<br>\n"))
+    return escape(" ".join(text.split()))
+
+
+def check_view(item: Item, md: MarkdownRenderer, number: int) -> CheckView:
+    check = item.check
+    assert check is not None
+    return CheckView(
+        number=number,
+        kind=check.kind.value,
+        input_type=_INPUT_TYPES[check.kind],
+        question_html=inline_html(md, check.question_md),
+        options=tuple(
+            OptionView(
+                id=option.id,
+                html=inline_html(md, option.text_md),
+                feedback_html=md.render(option.feedback_md or ""),
+            )
+            for option in check.options
+        ),
+        feedback_correct_html=md.render(check.feedback_correct_md or ""),
+        feedback_incorrect_html=md.render(check.feedback_incorrect_md or ""),
+    )
+
+
 _XAPI_ADAPTER_NEEDS = (
     "core",
     "xapi-launch",
@@ -232,10 +299,11 @@ _XAPI_ADAPTER_NEEDS = (
 #: An adapter name stands for its adapter-NAME.js; "xapi" asks for dual tracking.
 RUNTIME_NEEDS: dict[str, tuple[str, ...]] = {
     "util": (),
-    "state": ("util",),
+    "checks": (),
+    "state": ("util", "checks"),
     "device": ("util",),
     "session-end": (),
-    "core": ("util", "state", "device", "session-end"),
+    "core": ("util", "checks", "state", "device", "session-end"),
     "scorm-api": (),
     "xapi-base": ("util",),
     "xapi-ids": ("xapi-base",),

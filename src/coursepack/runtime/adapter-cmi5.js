@@ -17,9 +17,16 @@
  *        `completed` when the completion rule of the AU's scope is met — at most once per
  *        registration (the LRS is asked, and the saved state remembers), with duration and
  *        the moveon category, never a score or success; `terminated` last, with duration.
+ *      - a graded AU (knowledge checks): `passed` when every CHECK is answered and the score
+ *        reaches the pass mark — or LaunchData's masteryScore, which then decides (and is
+ *        sent in the masteryscore extension) — at most once per registration; `failed` when
+ *        it does not, sent at the end of the session (just before `terminated`) so that a
+ *        learner who retries and passes in the same session sends `passed` only (a session
+ *        never holds both), and never once the registration has a `passed`. Both carry
+ *        result.score (scaled, raw, min, max), success, duration and the moveon category.
  *      - cmi5 allowed (no cmi5 category; the AU's activityId added as parent): the xAPI
  *        target's own vocabulary from the course emitter (xapi-emitter.js): `experienced` for
- *        a READ or WATCH, `completed` with the response for a TASK. Only in launchMode Normal: Browse
+ *        a READ or WATCH, `completed` with the response for a TASK, `answered` for a CHECK. Only in launchMode Normal: Browse
  *        and Review send `initialized` and `terminated` only.
  *   5. The session's last State save is done (or, on pagehide, sent with keepalive) before
  *      `terminated` (core's session-end.js orders it); after `terminated` (an explicit exit)
@@ -68,6 +75,10 @@
     var live = false;
     var startMs = 0;
     var completedSent = false;
+    var passedSent = false; // in this registration
+    var failedPending = null; // a failed score to send before terminated
+    var failedSent = false; // in this session
+    var mastery = null; // LaunchData's masteryScore, when it gives one
     var returnURL = "";
     var progress = null;
     var saidUnavailable = false;
@@ -169,11 +180,11 @@
       return JSON.stringify(tracker ? tracker.actor : launch.actor);
     }
 
-    /** Has a completed statement for this AU been stored in this registration already? */
-    async function completedInRegistration() {
+    /** Has a `verb` statement for this AU been stored in this registration already? */
+    async function sentInRegistration(verb) {
       var res = await lrsGet("statements", {
         agent: agentParam(),
-        verb: verbs.completed,
+        verb: verbs[verb],
         activity: launch.activityId,
         registration: launch.registration,
         limit: 1,
@@ -188,7 +199,7 @@
     }
 
     /** A cmi5 defined statement: object = activityId, cmi5 category (+ moveon). */
-    function sendDefined(verb, result, moveOn) {
+    function sendDefined(verb, result, moveOn, context) {
       var categories = [category(cmi5.category)];
       if (moveOn) categories.push(category(cmi5.moveOnCategory));
       var statement = tracker.send({
@@ -196,6 +207,7 @@
         object: launch.activityId,
         result: result,
         category: categories,
+        context: context,
         cmi5Defined: true,
       });
       markSent(verb);
@@ -224,6 +236,41 @@
 
     function duration() {
       return X.isoDuration(ctx.now() - startMs);
+    }
+
+    // --- knowledge checks: passed / failed (cmi5 defined), with the score
+    function scoreResult(score, success) {
+      return {
+        success: success,
+        score: { scaled: score.scaled, raw: score.raw, min: 0, max: score.max },
+        duration: duration(),
+      };
+    }
+
+    function masteryContext() {
+      if (mastery === null || !cmi5.masteryExtension) return undefined;
+      var extensions = {};
+      extensions[cmi5.masteryExtension] = mastery;
+      return { extensions: extensions };
+    }
+
+    function setScore(score) {
+      if (!live || !tracking || !score || !score.decided) return;
+      if (score.passed) {
+        failedPending = null;
+        if (passedSent || failedSent) return; // a session never holds both
+        passedSent = true;
+        sendDefined("passed", scoreResult(score, true), true, masteryContext());
+      } else if (!passedSent) {
+        failedPending = score;
+      }
+    }
+
+    function sendPendingFailed() {
+      if (!failedPending || failedSent || passedSent || !tracking) return;
+      failedSent = true;
+      sendDefined("failed", scoreResult(failedPending, false), true, masteryContext());
+      failedPending = null;
     }
 
     function onStatus(status) {
@@ -312,7 +359,12 @@
         var local = saved.local;
         var chosen = saved.doc;
         completedSent = !!((fromLrs && fromLrs.cmi5Completed) || (local && local.cmi5Completed));
-        if (tracking && !completedSent) completedSent = await completedInRegistration();
+        if (tracking && !completedSent) completedSent = await sentInRegistration("completed");
+        var graded = !!course.assessment;
+        passedSent = !!((fromLrs && fromLrs.cmi5Passed) || (local && local.cmi5Passed));
+        if (tracking && graded && !passedSent) passedSent = await sentInRegistration("passed");
+        var ms = launchData.masteryScore;
+        if (typeof ms === "number" && isFinite(ms) && ms >= 0 && ms <= 1) mastery = ms;
 
         if (tracking) {
           emitter = X.createCourseEmitter(tracker);
@@ -323,6 +375,9 @@
           });
           Coursepack.on("task:completed", function (detail) {
             if (live) emitter.taskCompleted(detail);
+          });
+          Coursepack.on("check:answered", function (detail) {
+            if (live) emitter.checkAnswered(detail);
           });
         }
         Coursepack.onHidden(function () {
@@ -336,6 +391,7 @@
           state: state,
           learner: { id: X.actorKey(tracker.actor), name: tracker.actor.name || "" },
           completed: completedSent,
+          masteryScore: mastery === null ? undefined : mastery,
         };
       },
 
@@ -344,7 +400,11 @@
         var packed = ctx.packState(state, null);
         // the last save on pagehide leaves with keepalive, before terminated
         var keepalive = !!(info && info.final && info.trigger === "pagehide");
-        var result = await progress.save(packed.text, { cmi5Completed: completedSent }, { keepalive: keepalive });
+        var result = await progress.save(
+          packed.text,
+          { cmi5Completed: completedSent, cmi5Passed: passedSent },
+          { keepalive: keepalive }
+        );
         if (result.unavailable && !saidUnavailable) {
           saidUnavailable = true;
           X.note("this LRS has no State resource: progress is saved in this browser only");
@@ -352,9 +412,13 @@
         return { ok: result.ok, omitted: packed.omitted };
       },
 
+      setScore: setScore,
+
       setProgress: function (p) {
         // completed: the AU's completion rule is met (moveOn "Completed"); once per registration
         if (!live || !tracking || !p.completed || completedSent) return;
+        // an LMS profile may refuse completion with a failure (Cornerstone)
+        if (failedPending && target.completionOnFailure === false) return;
         completedSent = true;
         sendDefined("completed", { completion: true, duration: duration() }, true);
       },
@@ -367,6 +431,7 @@
       finish: async function (info) {
         if (!live) return;
         live = false;
+        sendPendingFailed();
         sendDefined("terminated", { duration: duration() });
         if (info && info.trigger === "pagehide") {
           tracker.flush({ keepalive: true });

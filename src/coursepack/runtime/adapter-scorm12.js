@@ -62,10 +62,58 @@
 
     // cmi.core.exit by course state, from the target table (an LMS profile may override:
     // Moodle keeps "suspend" after completion so that a relaunch resumes, not restarts).
-    // This adapter sends no score, so there is no score/status order to keep.
     function exitFor(completed) {
       var value = completed ? target.exitComplete : target.exitIncomplete;
       return typeof value === "string" ? value : completed ? "" : "suspend";
+    }
+
+    // -- knowledge checks (a graded course): one interaction per answer, the score once every
+    // CHECK is answered, then lesson_status passed/failed set by the content (the manifest
+    // has no adlcp:masteryscore, so no LMS recomputes it). Core calls setScore before
+    // setProgress: the score is always written before the status.
+    var Checks = window.CoursepackChecks;
+    var decided = null; // the decided score, or null while a CHECK is unanswered
+
+    function recordCheck(item, response, info) {
+      if (!live || !interactions || !item.check) return;
+      var base = "cmi.interactions." + count + ".";
+      var id = ctx.util.safeId(
+        "check_" + item.key.replace("/", "_") + "_" + ((info.round || 0) + 1) + "_" + info.attempt,
+        target.idPattern,
+        limits.id
+      );
+      if (set(base + "id", id, true) === "401") {
+        interactions = false;
+        return;
+      }
+      set(base + "type", item.check.interactionType, true);
+      Checks.correctPatterns12(item.check).forEach(function (pattern, i) {
+        set(base + "correct_responses." + i + ".pattern", pattern, true);
+      });
+      set(base + "student_response", Checks.scorm12(item.check, response), true);
+      set(base + "time", ctx.util.clockTime(new Date(ctx.now())), true);
+      set(base + "result", info.correct ? "correct" : "wrong", true);
+      if (typeof info.durationMs === "number") {
+        set(base + "latency", ctx.util.scormTimespan(info.durationMs), true);
+      }
+      count++;
+    }
+
+    /** score.raw in percent (min 0, max 100), as SCORM 1.2 LMSs grade it. */
+    function setScore(score) {
+      if (!live) return;
+      decided = score && score.decided ? score : null;
+      if (!decided) return;
+      set("cmi.core.score.min", "0");
+      set("cmi.core.score.max", "100");
+      set("cmi.core.score.raw", String(Math.round(decided.scaled * 100)));
+    }
+
+    /** passed / failed once decided ("" before); a pass is never taken back. */
+    function gradedStatus() {
+      if (!decided) return "";
+      if (status === "passed") return "passed";
+      return decided.passed ? "passed" : "failed";
     }
 
     return {
@@ -178,6 +226,10 @@
         count++;
       },
 
+      recordCheck: recordCheck,
+
+      setScore: setScore,
+
       setProgress: function (p) {
         if (!live || review) return;
         if (typeof p.score === "number") {
@@ -185,6 +237,13 @@
           set("cmi.core.score.raw", String(Math.round(Math.max(0, Math.min(1, p.score)) * 10000) / 100));
           set("cmi.core.score.min", "0");
           set("cmi.core.score.max", "100");
+        }
+        var graded = gradedStatus();
+        if (graded) {
+          if (status !== graded) set("cmi.core.lesson_status", graded);
+          status = graded;
+          set("cmi.core.exit", exitFor(p.completed || graded === "passed"));
+          return;
         }
         if (!p.completed) return;
         if (status !== "completed" && status !== "passed") {

@@ -12,12 +12,16 @@
  * writes nothing: Initialize and Terminate only (no data, no session_time, no commit, no
  * navigation request), so the LMS's total time does not grow.
  *
- * The course is ungraded: cmi.success_status is never written (it stays "unknown"). A score is
- * sent only with `score: progress` in course.yaml (core's courseScore): cmi.score.scaled 0-1
+ * An ungraded course never writes cmi.success_status (it stays "unknown"); a score is sent
+ * only with `score: progress` in course.yaml (core's courseScore): cmi.score.scaled 0-1
  * and raw 0-100 with min 0 and max 100, in statusOrder, never a passed/failed.
  * cmi.completion_status is "incomplete" from the first launch until the
  * completion rule is met, then "completed". Each TASK is one interaction (id = the TASK's
  * activity IRI), updated in place when the learner revises the reflection.
+ *
+ * A graded course (knowledge checks) records one interaction per answer, and once every
+ * CHECK is answered the score (scaled, and raw in percent with min 0 and max 100) and
+ * cmi.success_status passed/failed, apart from completion_status, in the table's order.
  */
 (function (window) {
   "use strict";
@@ -110,6 +114,59 @@
 
     function exitFor(completed) {
       return completed ? exitValues.complete : exitValues.incomplete;
+    }
+
+    // -- knowledge checks (a graded course); core calls setScore, then setProgress
+    var Checks = window.CoursepackChecks;
+    var decided = null; // the decided score, or null while a CHECK is unanswered
+    var success = "";
+
+    function recordCheck(item, response, info) {
+      if (!live || review || !interactions || !item.check) return;
+      var n = count;
+      var base = "cmi.interactions." + n + ".";
+      var suffix = "#" + ((info.round || 0) + 1) + "-" + info.attempt;
+      var id = util.truncate(item.iri, limits.id - suffix.length) + suffix;
+      var code = set(base + "id", id, true);
+      if (code !== "0") {
+        if (NOT_IMPLEMENTED[code]) interactions = false;
+        return;
+      }
+      interactionIndex[id] = n;
+      count++;
+      set(base + "type", item.check.interactionType, true);
+      set(base + "description", localized(item.title, limits.description), true);
+      Checks.correctPatterns2004(item.check).forEach(function (pattern, i) {
+        set(base + "correct_responses." + i + ".pattern", pattern, true);
+      });
+      set(base + "timestamp", timestamp(ctx.now()), true);
+      set(base + "learner_response", Checks.scorm2004(item.check, response), true);
+      set(base + "result", info.correct ? "correct" : "incorrect", true);
+      if (typeof info.durationMs === "number") {
+        set(base + "latency", util.isoDuration(info.durationMs), true);
+      }
+    }
+
+    function setScore(score) {
+      if (!live || review) return;
+      decided = score && score.decided ? score : null;
+    }
+
+    /** The score and success_status of a decided score, for report(): a pass is never taken
+     *  back; nothing is written while a CHECK is unanswered. */
+    function gradedFields() {
+      if (!decided) return {};
+      var passed = success === "passed" || decided.passed;
+      var scaled = Math.round(decided.scaled * 10000) / 10000;
+      return {
+        score: {
+          "cmi.score.scaled": String(scaled),
+          "cmi.score.raw": String(Math.round(decided.scaled * 100)),
+          "cmi.score.min": "0",
+          "cmi.score.max": "100",
+        },
+        success: { "cmi.success_status": passed ? "passed" : "failed" },
+      };
     }
 
     function readInteractions() {
@@ -216,6 +273,10 @@
         }
       },
 
+      recordCheck: recordCheck,
+
+      setScore: setScore,
+
       setProgress: function (p) {
         if (!live || review) return;
         if (typeof p.score === "number") {
@@ -233,12 +294,17 @@
           var measure = Math.round(Math.max(0, Math.min(1, p.progressMeasure)) * 10000) / 10000;
           set("cmi.progress_measure", String(measure));
         }
-        if (!p.completed) return;
-        if (completion !== "completed") {
-          report({ completion: { "cmi.completion_status": "completed" } });
+        var fields = gradedFields();
+        if (fields.success) success = fields.success["cmi.success_status"];
+        // an LMS profile may refuse completion with a failure (Cornerstone)
+        var failed = success === "failed";
+        var complete = p.completed && !(failed && target.completionOnFailure === false);
+        if (complete && completion !== "completed") {
+          fields.completion = { "cmi.completion_status": "completed" };
           completion = "completed";
         }
-        set("cmi.exit", exitFor(true));
+        report(fields);
+        if (complete) set("cmi.exit", exitFor(true));
       },
 
       commit: function () {

@@ -22,6 +22,7 @@
 
   var U = window.CoursepackUtil;
   var S = window.CoursepackState;
+  var C = window.CoursepackChecks;
   var STATE_VERSION = 1;
   var strings = config.strings || {};
   var target = config.target || {};
@@ -85,7 +86,14 @@
   var itemsByKey = course.itemsByKey;
   var sectionsByKey = course.sectionsByKey;
   var tasks = course.tasks;
+  var checks = course.checks;
   var allItems = course.items;
+  // Knowledge checks: how they are graded, and whether completing the scope takes a pass
+  // (coursepack.completion decided it: config.course.assessment, a module's needsPass).
+  var assessment = courseConf.assessment || null;
+  var graded = !!assessment && checks.length > 0;
+  var needsPass = graded && (scope ? !!modules[0].needsPass : !!assessment.needsPass);
+  var attemptsAllowed = graded ? assessment.attempts || 0 : 0;
   var sectionList = [];
   modules.forEach(function (module) {
     module.sections.forEach(function (section) {
@@ -227,6 +235,8 @@
   var sectionDone = {};
   var moduleDone = {};
   var courseDone = false;
+  var scoreDecided = false;
+  var checkShownMs = {};
   var taskStartMs = {};
   var sectionShownMs = {};
   var reportedErrors = {};
@@ -289,6 +299,7 @@
       var ts = state.tasks[item.key];
       return !!(ts && ts.done);
     }
+    if (item.kind === "check") return C.isDone(state.checks[item.key], attemptsAllowed);
     return !!state.opened[item.key];
   }
 
@@ -331,7 +342,14 @@
       total++;
       if (itemDone(item)) done++;
     });
-    return { done: done, total: total, progressMeasure: total ? done / total : 1, completed: total ? done === total : false };
+    var completed = total ? done === total : false;
+    if (needsPass) completed = completed && currentScore().passed === true;
+    return { done: done, total: total, progressMeasure: total ? done / total : 1, completed: completed };
+  }
+
+  /** The score of the CHECKs in scope: {raw, min, max, scaled, decided, passed, passMark}. */
+  function currentScore() {
+    return C.score(checks, state.checks, assessment);
   }
 
   /**
@@ -340,6 +358,7 @@
    * The one place a graded course's score source goes.
    */
   function courseScore(p) {
+    if (checks.length) return null; // a graded course reports its CHECKs (setScore)
     return courseConf.score === "progress" ? p.progressMeasure : null;
   }
 
@@ -360,14 +379,32 @@
     });
     var becameComplete = p.completed && !courseDone;
     courseDone = p.completed;
+    if (graded) evaluateScore(announce);
     if (becameComplete && !state.completedAt) state.completedAt = Coursepack.now();
     renderProgress(p);
     emit("progress", p);
     call("setProgress", [{ completed: p.completed, progressMeasure: p.progressMeasure, done: p.done, total: p.total, score: courseScore(p) }]);
     if (becameComplete && announce) {
-      emit("course:completed", { durationMs: Coursepack.now() - session.startMs, done: p.done, total: p.total });
+      emit("course:completed", {
+        durationMs: Coursepack.now() - session.startMs,
+        done: p.done,
+        total: p.total,
+        passed: graded ? currentScore().passed : null,
+      });
     }
     return p;
+  }
+
+  /** The score to the page and the adapter; `checks:scored` once every CHECK is answered. */
+  function evaluateScore(announce) {
+    var score = currentScore();
+    var became = score.decided && !scoreDecided;
+    scoreDecided = score.decided;
+    renderScore(score);
+    call("setScore", [score]);
+    if (became && announce) {
+      emit("checks:scored", { score: score, passed: score.passed, durationMs: Coursepack.now() - session.startMs });
+    }
   }
 
   // ---------------------------------------------------------------------------------------
@@ -402,6 +439,8 @@
     dom.exit = document.querySelector("[data-cp-exit]");
     dom.toc = document.querySelector("[data-cp-toc]");
     dom.tocToggle = document.querySelector("[data-cp-toc-toggle]");
+    dom.score = document.querySelector("[data-cp-score]");
+    dom.result = document.querySelector("[data-cp-result]");
   }
 
   function sectionByDomId(id) {
@@ -455,6 +494,10 @@
     var done = itemDone(item);
     if (done) el.setAttribute("data-done", "");
     else el.removeAttribute("data-done");
+    if (item.kind === "check") {
+      renderCheck(key, false);
+      return;
+    }
     if (item.kind !== "task") {
       if (status) status.textContent = done ? t(item.kind === "watch" ? "status.watched" : "status.viewed") : t("status.notOpened");
       return;
@@ -762,6 +805,204 @@
     persist(true);
   }
 
+  // ---------------------------------------------------------------------------------------
+  // Knowledge checks (templates/partials/check.html; grading in checks.js)
+
+  function checkInputs(el) {
+    return qsa(el, "[data-cp-choice]");
+  }
+
+  /** The learner's answer as it stands in the card (a response in the xAPI format). */
+  function readAnswer(item, el) {
+    var text = el.querySelector("[data-cp-check-text]");
+    var ids = checkInputs(el)
+      .filter(function (input) {
+        return input.checked;
+      })
+      .map(function (input) {
+        return input.value;
+      });
+    return C.response(item.check, ids, text ? text.value : "");
+  }
+
+  function showAnswer(item, el, answer) {
+    var ids = C.chosen(item.check, answer);
+    checkInputs(el).forEach(function (input) {
+      input.checked = ids.indexOf(input.value) >= 0;
+    });
+    var text = el.querySelector("[data-cp-check-text]");
+    if (text && item.check.kind === "fill-in") text.value = answer;
+  }
+
+  function cloneTemplate(el, selector, into) {
+    var tpl = el.querySelector(selector);
+    if (tpl && tpl.content && tpl.content.firstElementChild) {
+      into.appendChild(tpl.content.firstElementChild.cloneNode(true));
+    }
+  }
+
+  function renderCheck(key, announce) {
+    var item = itemsByKey[key];
+    var el = dom.items[key];
+    if (!item || !el) return;
+    var cs = state.checks[key] || null;
+    var done = C.isDone(cs, attemptsAllowed);
+    var left = C.attemptsLeft(cs, attemptsAllowed);
+    if (done) el.setAttribute("data-done", "");
+    else el.removeAttribute("data-done");
+    var status = el.querySelector("[data-cp-status]");
+    if (status) {
+      status.textContent = !cs ? t("status.notAnswered") : done ? t(cs.correct ? "status.correct" : "status.incorrect") : t("status.tryAgain");
+    }
+    if (cs && (announce || done || !el.hasAttribute("data-cp-shown"))) showAnswer(item, el, cs.answer);
+    el.setAttribute("data-cp-shown", "");
+    var inputs = checkInputs(el);
+    var text = el.querySelector("[data-cp-check-text]");
+    inputs.forEach(function (input) {
+      input.disabled = done;
+    });
+    if (text) text.disabled = done;
+    var button = el.querySelector("[data-cp-check]");
+    if (button) button.hidden = done;
+    var attempts = el.querySelector("[data-cp-attempts]");
+    if (attempts) attempts.textContent = !done && isFinite(left) ? t("check.attemptsLeft", { count: left }) : "";
+    // the right options, once the question is answered for good
+    var right = item.check.correct || [];
+    qsa(el, "[data-cp-option]").forEach(function (option) {
+      var isRight = done && right.indexOf(option.getAttribute("data-cp-option")) >= 0;
+      if (isRight) option.setAttribute("data-right", "");
+      else option.removeAttribute("data-right");
+      var mark = option.querySelector("[data-cp-right]");
+      if (mark) mark.hidden = !isRight;
+    });
+    var feedback = el.querySelector("[data-cp-feedback]");
+    if (!feedback || !(announce || !feedback.hasAttribute("data-verdict"))) return;
+    while (feedback.firstChild) feedback.removeChild(feedback.firstChild);
+    feedback.removeAttribute("data-verdict");
+    if (!cs) return;
+    feedback.setAttribute("data-verdict", cs.correct ? "correct" : "incorrect");
+    var verdict = document.createElement("p");
+    verdict.className = "cp-check__verdict";
+    if (cs.correct) verdict.textContent = t("check.correct");
+    else if (!done) verdict.textContent = t("check.incorrectTryAgain");
+    else if (item.check.kind === "fill-in") verdict.textContent = t("check.acceptedAnswer", { answer: (item.check.accepted || [""])[0] });
+    else verdict.textContent = t("check.incorrect");
+    feedback.appendChild(verdict);
+    C.chosen(item.check, cs.answer).forEach(function (id) {
+      cloneTemplate(el, '[data-cp-option-feedback="' + id + '"]', feedback);
+    });
+    cloneTemplate(el, cs.correct ? "[data-cp-feedback-correct]" : "[data-cp-feedback-incorrect]", feedback);
+  }
+
+  function answerCheck(key) {
+    var item = itemsByKey[key];
+    var el = dom.items[key];
+    if (!item || !el || !item.check) return;
+    var cs = state.checks[key] || null;
+    if (C.isDone(cs, attemptsAllowed)) return;
+    var answer = readAnswer(item, el);
+    var error = el.querySelector("[data-cp-error]");
+    var text = el.querySelector("[data-cp-check-text]");
+    if (!answer) {
+      if (error) error.hidden = false;
+      var first = text || checkInputs(el)[0];
+      if (text) {
+        text.setAttribute("aria-invalid", "true");
+        text.setAttribute("aria-describedby", error ? error.id : "");
+      }
+      if (first) first.focus();
+      return;
+    }
+    if (error) error.hidden = true;
+    if (text) text.removeAttribute("aria-invalid");
+    var nowMs = Coursepack.now();
+    var correct = C.judge(item.check, answer);
+    cs = state.checks[key] = { answer: answer, attempts: ((cs && cs.attempts) || 0) + 1, correct: correct, at: nowMs };
+    var started = checkShownMs[key] || sectionShownMs[(sectionOfItem(item) || {}).key] || session.startMs;
+    var durationMs = Math.max(0, nowMs - started);
+    checkShownMs[key] = nowMs;
+    var section = sectionOfItem(item);
+    var info = {
+      attempt: cs.attempts,
+      correct: correct,
+      durationMs: durationMs,
+      timestamp: util.iso(nowMs),
+      final: C.isDone(cs, attemptsAllowed),
+      round: state.round || 0,
+    };
+    emit("check:answered", {
+      item: item,
+      section: section,
+      module: moduleOf(section),
+      response: answer,
+      correct: correct,
+      attempt: cs.attempts,
+      final: info.final,
+      durationMs: durationMs,
+      timestamp: info.timestamp,
+    });
+    call("recordCheck", [item, answer, info]);
+    renderCheck(key, true);
+    evaluate(true);
+    persist(true);
+  }
+
+  /** A learner who failed, where retries are allowed: every CHECK's attempts start again. */
+  function retryChecks() {
+    var score = currentScore();
+    if (!graded || !assessment.retry || score.passed !== false) return;
+    state.round = (state.round || 0) + 1;
+    state.checks = {};
+    checks.forEach(function (item) {
+      var el = dom.items[item.key];
+      if (el) {
+        checkInputs(el).forEach(function (input) {
+          input.checked = false;
+        });
+        var text = el.querySelector("[data-cp-check-text]");
+        if (text) text.value = "";
+      }
+      checkShownMs[item.key] = Coursepack.now();
+      renderCheck(item.key, true);
+    });
+    emit("checks:retry", { round: state.round });
+    evaluate(true);
+    persist(true);
+    var first = checks[0] && sectionOfItem(checks[0]);
+    if (first) showSection(first, { focus: true, updateHash: true });
+  }
+
+  function renderScore(score) {
+    if (dom.score) dom.score.textContent = t("score.text", { correct: score.raw, total: score.max });
+    if (!dom.result) return;
+    dom.result.hidden = !score.decided;
+    if (!score.decided) return;
+    var values = { correct: score.raw, total: score.max, percent: Math.round(score.scaled * 100), passMark: score.passMark };
+    var canRetry = !score.passed && !!assessment.retry;
+    if (score.passed) dom.result.setAttribute("data-passed", "");
+    else dom.result.removeAttribute("data-passed");
+    var title = dom.result.querySelector("[data-cp-result-title]");
+    var text = dom.result.querySelector("[data-cp-result-text]");
+    var retry = dom.result.querySelector("[data-cp-retry]");
+    if (title) title.textContent = t(score.passed ? "result.passedTitle" : "result.failedTitle");
+    if (text) text.textContent = t(score.passed ? "result.passed" : canRetry ? "result.failedRetry" : "result.failed", values);
+    if (retry) retry.hidden = !canRetry;
+  }
+
+  /** Options in an order of this learner's own (assessment.shuffle), the same every time. */
+  function shuffleOptions(learnerId) {
+    if (!graded || !assessment.shuffle) return;
+    checks.forEach(function (item) {
+      var el = dom.items[item.key];
+      var box = el && el.querySelector("[data-cp-options]");
+      if (!box) return;
+      var options = qsa(box, "[data-cp-option]");
+      C.order(options.length, learnerId + "|" + item.key).forEach(function (i) {
+        box.appendChild(options[i]);
+      });
+    });
+  }
+
   function wire() {
     document.documentElement.className += " cp-js";
     document.addEventListener("click", function (ev) {
@@ -794,6 +1035,16 @@
       if (copy) {
         var ecard = copy.closest("[data-cp-item]");
         if (ecard) copyEarlier(ecard.getAttribute("data-cp-item"));
+        return;
+      }
+      var checkButton = target.closest("[data-cp-check]");
+      if (checkButton) {
+        var ccard = checkButton.closest("[data-cp-item]");
+        if (ccard) answerCheck(ccard.getAttribute("data-cp-item"));
+        return;
+      }
+      if (target.closest("[data-cp-retry]")) {
+        retryChecks();
         return;
       }
       var complete = target.closest("[data-cp-complete]");
@@ -843,6 +1094,22 @@
       var card = ev.target && ev.target.closest && ev.target.closest("[data-cp-item]");
       var key = card && card.getAttribute("data-cp-item");
       if (key && has(itemsByKey, key) && !session.review) state.item = key;
+    });
+    qsa(document, "[data-cp-check-text]").forEach(function (input) {
+      var card = input.closest("[data-cp-item]");
+      input.addEventListener("keydown", function (ev) {
+        if (ev.key === "Enter" && card) {
+          ev.preventDefault();
+          answerCheck(card.getAttribute("data-cp-item"));
+        }
+      });
+    });
+    qsa(document, "[data-cp-choice], [data-cp-check-text]").forEach(function (input) {
+      var card = input.closest("[data-cp-item]");
+      var key = card && card.getAttribute("data-cp-item");
+      input.addEventListener("focus", function () {
+        if (key && !checkShownMs[key]) checkShownMs[key] = Coursepack.now();
+      });
     });
     window.addEventListener("hashchange", function () {
       var section = sectionFromHash();
@@ -976,6 +1243,12 @@
       result = result || { connected: false };
       session.connected = !!result.connected;
       session.mode = session.connected ? "lms" : "local";
+      // a mastery score the LMS gives (cmi5 LaunchData, 0..1) decides the pass instead of
+      // the course's pass mark
+      var mastery = result.masteryScore;
+      if (graded && typeof mastery === "number" && isFinite(mastery) && mastery >= 0 && mastery <= 1) {
+        assessment = Object.assign({}, assessment, { passMark: Math.round(mastery * 1e8) / 1e6 });
+      }
       session.learner = result.learner || null;
       var learnerId = session.learner && session.learner.id ? String(session.learner.id) : "";
       deviceKey = (courseConf.storageKey || "coursepack:" + util.hash(courseConf.id || "")) + ":" + (session.connected ? "l-" + util.hash(learnerId || "anonymous") : "local");
@@ -1011,6 +1284,8 @@
         moduleDone[module.id] = moduleComplete(module);
       });
       courseDone = progress().completed;
+      scoreDecided = graded && currentScore().decided;
+      shuffleOptions(learnerId || "local");
       var fromHash = sectionFromHash();
       var first = fromHash || currentSection();
       allItems.forEach(function (item) {

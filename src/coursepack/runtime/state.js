@@ -7,7 +7,10 @@
  *
  *   state = {section, opened: {itemKey: ms}, tasks: {taskKey: {text, done, attempts, savedAt,
  *            doneAt, fp?, len?, missing?}}, earlier: [{key, fp, ver, text, done, attempts,
- *            savedAt, doneAt, len?, missing?}], completedAt, cv}
+ *            savedAt, doneAt, len?, missing?}], completedAt, cv,
+ *            checks: {checkKey: {answer, attempts, correct, at}}, round}
+ *   (a CHECK's answer is its response in the xAPI format, checks.js; `round` counts the
+ *   retries of a learner who failed)
  *
  *   `fp` is the first six hex digits of the TASK's prompt fingerprint (config `fingerprint`):
  *   the wording the reflection answered. `earlier` holds answers that no current wording
@@ -27,7 +30,8 @@
  * Packing (SCORM suspend_data and the like), see docs/runtime.md "State budget": compact JSON
  * {"v":1,"cv":"1.0.0","s":"mod/sec","o":{"mod":"item item"},"t":{"mod":{"item~fp":[done,
  * attempts, savedAt (base-36 seconds), length, text?]}},"e":{"mod":{"item~fp":[done, attempts,
- * savedAt, length, version, text?]}},"c":completedAt}. The skeleton always goes in; texts are
+ * savedAt, length, version, text?]}},"k":{"mod":{"check":[attempts, right, answer]}},"r":round,"c":completedAt}
+ * (a choice's answer is its options' positions, "0.2"). The skeleton always goes in; texts are
  * added, completed tasks first, then drafts, then earlier answers, shortest first, while the
  * whole stays within the limit. A task whose text did not fit keeps its length and is
  * reported in `omitted`. With a verified budget above the standard's (`limit` > `base`), the
@@ -48,6 +52,7 @@
   var FP_LENGTH = 6;
   var FP = /^[0-9a-f]{1,12}$/;
   var TASK_KEY = /^[^/~\s]{1,200}\/[^/~\s]{1,200}$/;
+  var MAX_ANSWER = 1000; // a CHECK's text answer kept (a short answer, not a reflection)
 
   function noLog() {}
 
@@ -63,6 +68,7 @@
       courseVersion: typeof courseVersion === "string" ? courseVersion : "",
       items: [],
       tasks: [],
+      checks: [],
       itemsByKey: {},
       sectionsByKey: {},
       tasksByFp: {},
@@ -73,6 +79,7 @@
         (section.items || []).forEach(function (item) {
           course.itemsByKey[item.key] = item;
           course.items.push(item);
+          if (item.kind === "check" && U.isObject(item.check)) course.checks.push(item);
           if (item.kind !== "task") return;
           course.tasks.push(item);
           var fp = fpOf(item);
@@ -92,7 +99,7 @@
   }
 
   function emptyState(course) {
-    return { v: course.version, cv: course.courseVersion, section: null, opened: {}, tasks: {}, earlier: [], completedAt: 0 };
+    return { v: course.version, cv: course.courseVersion, section: null, opened: {}, tasks: {}, earlier: [], checks: {}, round: 0, completedAt: 0 };
   }
 
   /** One saved answer from anything: the text, or (stored elsewhere) its length. */
@@ -187,7 +194,7 @@
     var key;
     if (U.isObject(raw.opened)) {
       for (key in raw.opened) {
-        if (has(raw.opened, key) && has(course.itemsByKey, key) && course.itemsByKey[key].kind !== "task") {
+        if (has(raw.opened, key) && has(course.itemsByKey, key) && !isAnswered(course.itemsByKey[key])) {
           s.opened[key] = bounded(raw.opened[key], MAX_TIME) || 1;
         }
       }
@@ -210,8 +217,27 @@
       });
     }
     reconcile(s, candidates, course);
+    if (U.isObject(raw.checks)) {
+      for (key in raw.checks) {
+        if (!has(raw.checks, key) || !has(course.itemsByKey, key) || course.itemsByKey[key].kind !== "check") continue;
+        var rc = U.isObject(raw.checks[key]) ? raw.checks[key] : {};
+        var cs = {
+          answer: typeof rc.answer === "string" ? rc.answer.slice(0, MAX_ANSWER) : "",
+          attempts: Math.floor(bounded(rc.attempts, MAX_COUNT)),
+          correct: rc.correct === true || rc.correct === 1,
+          at: bounded(rc.at, MAX_TIME),
+        };
+        if (cs.attempts) s.checks[key] = cs;
+      }
+    }
+    s.round = Math.floor(bounded(raw.round, MAX_COUNT));
     s.completedAt = bounded(raw.completedAt, MAX_TIME);
     return s;
+  }
+
+  /** Items whose state is their own (a TASK's text, a CHECK's answer), not "opened". */
+  function isAnswered(item) {
+    return item.kind === "task" || item.kind === "check";
   }
 
   function b36(ms) {
@@ -246,7 +272,7 @@
     var opened = {};
     var anyOpened = false;
     course.items.forEach(function (item) {
-      if (item.kind !== "task" && st.opened[item.key]) {
+      if (!isAnswered(item) && st.opened[item.key]) {
         var p = splitKey(item.key);
         opened[p[0]] = opened[p[0]] ? opened[p[0]] + " " + p[1] : p[1];
         anyOpened = true;
@@ -291,6 +317,19 @@
       }
     });
     if (anyEarlier) compact.e = earlierMap;
+    var checkMap = {};
+    var anyCheck = false;
+    var C = root.CoursepackChecks;
+    (course.checks || []).forEach(function (item) {
+      var cs = st.checks && st.checks[item.key];
+      if (!cs || !cs.attempts) return;
+      var p = splitKey(item.key);
+      checkMap[p[0]] = checkMap[p[0]] || {};
+      checkMap[p[0]][p[1]] = [cs.attempts, cs.correct ? 1 : 0, C ? C.packAnswer(item.check, cs.answer) : ""];
+      anyCheck = true;
+    });
+    if (anyCheck) compact.k = checkMap;
+    if (st.round) compact.r = st.round;
     if (st.completedAt) compact.c = b36(st.completedAt);
 
     var skeleton = JSON.stringify(compact);
@@ -300,6 +339,15 @@
       delete compact.e;
       delete compact.o;
       skeleton = JSON.stringify(compact);
+      if (skeleton.length > first && compact.k) {
+        // then the answers' texts (their attempts and results stay)
+        Object.keys(compact.k).forEach(function (mod) {
+          Object.keys(compact.k[mod]).forEach(function (id) {
+            compact.k[mod][id][2] = "";
+          });
+        });
+        skeleton = JSON.stringify(compact);
+      }
       if (skeleton.length > first) {
         compact = { v: version, s: st.section || undefined };
         skeleton = JSON.stringify(compact);
@@ -424,6 +472,8 @@
       opened: {},
       tasks: {},
       earlier: [],
+      checks: {},
+      round: Math.floor(bounded(c.r, MAX_COUNT)),
       completedAt: fromB36(c.c),
     };
     var mod, rest;
@@ -473,6 +523,25 @@
       var ts = answer(e, 5, "e:" + m + "/" + name);
       st.earlier.push(Object.assign({ key: m + "/" + parts[0], fp: parts[1], ver: versionFrom(e[4]) }, ts));
     });
+    var C = root.CoursepackChecks;
+    if (U.isObject(c.k)) {
+      for (mod in c.k) {
+        if (!has(c.k, mod) || !U.isObject(c.k[mod])) continue;
+        for (rest in c.k[mod]) {
+          if (!has(c.k[mod], rest)) continue;
+          var k = c.k[mod][rest];
+          var key = mod + "/" + rest;
+          var item = has(course.itemsByKey, key) ? course.itemsByKey[key] : null;
+          if (!Array.isArray(k) || !item || item.kind !== "check" || !C) continue;
+          st.checks[key] = {
+            attempts: Math.floor(bounded(k[0], MAX_COUNT)),
+            correct: k[1] === 1,
+            answer: C.unpackAnswer(item.check, k[2]),
+            at: 0,
+          };
+        }
+      }
+    }
     return st;
   }
 

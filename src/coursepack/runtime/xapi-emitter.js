@@ -3,8 +3,14 @@
  *
  *   X.createCourseEmitter(tracker, options) -> emitter
  *     emitter.bind(Coursepack)   listen to core's events and flush (keepalive) on onHidden
- *     emitter.sessionStart(detail), .itemOpened, .taskCompleted, .sectionCompleted,
- *     .moduleCompleted, .courseCompleted, .sessionEnd     (what bind() wires, callable)
+ *     emitter.sessionStart(detail), .itemOpened, .taskCompleted, .checkAnswered,
+ *     .checksScored, .sectionCompleted, .moduleCompleted, .courseCompleted, .sessionEnd
+ *     (what bind() wires, callable)
+ *     A graded course: `answered` for each answer to a CHECK (response, success, score 1 or 0
+ *     of 1, the attempt number in a context extension), and `passed` or `failed` for the
+ *     course once every CHECK is answered (docs/xapi.md section 2). A profile that refuses
+ *     completion with a failure (config.target.completionOnFailure false: Cornerstone)
+ *     sends no course `completed` after a failed result.
  *     options.endVerb(detail) -> "terminated" | "suspended" (default: terminated when the
  *     course is completed, else suspended); options.resumed (default true): send `resumed`;
  *     options.config (default: window.COURSEPACK_CONFIG)
@@ -90,6 +96,52 @@
       });
     }
 
+    var attemptExtension = (conf.xapi || {}).attemptExtension;
+
+    function checkAnswered(detail) {
+      if (ended) return;
+      var item = detail.item;
+      if (!item) return;
+      var module = moduleFor(detail);
+      var right = detail.correct === true;
+      var context = {};
+      if (attemptExtension) {
+        context.extensions = {};
+        context.extensions[attemptExtension] = detail.attempt;
+      }
+      tracker.send({
+        verb: "answered",
+        object: item,
+        result: {
+          response: String(detail.response || ""),
+          success: right,
+          score: { raw: right ? 1 : 0, min: 0, max: 1, scaled: right ? 1 : 0 },
+        },
+        parent: ids([detail.section]),
+        grouping: ids([module, root]),
+        context: context,
+        timestamp: detail.timestamp,
+      });
+    }
+
+    function checksScored(detail) {
+      if (ended) return;
+      var score = detail && detail.score;
+      if (!score || !score.decided) return;
+      tracker.send({
+        verb: score.passed ? "passed" : "failed",
+        object: root,
+        result: withDuration(
+          {
+            success: !!score.passed,
+            score: { scaled: score.scaled, raw: score.raw, min: 0, max: score.max },
+          },
+          detail.durationMs
+        ),
+        timestamp: detail.timestamp,
+      });
+    }
+
     function sectionCompleted(detail) {
       if (ended) return;
       if (!detail.section) return;
@@ -118,6 +170,7 @@
 
     function courseCompleted(detail) {
       if (ended) return;
+      if (detail && detail.passed === false && (conf.target || {}).completionOnFailure === false) return;
       tracker.send({
         verb: "completed",
         object: root,
@@ -147,6 +200,8 @@
       sessionStart: sessionStart,
       itemOpened: itemOpened,
       taskCompleted: taskCompleted,
+      checkAnswered: checkAnswered,
+      checksScored: checksScored,
       sectionCompleted: sectionCompleted,
       moduleCompleted: moduleCompleted,
       courseCompleted: courseCompleted,
@@ -157,6 +212,8 @@
         cp.on("session:start", sessionStart);
         cp.on("item:opened", itemOpened);
         cp.on("task:completed", taskCompleted);
+        cp.on("check:answered", checkAnswered);
+        cp.on("checks:scored", checksScored);
         cp.on("section:completed", sectionCompleted);
         cp.on("module:completed", moduleCompleted);
         cp.on("course:completed", courseCompleted);

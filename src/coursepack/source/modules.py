@@ -15,6 +15,17 @@ Markdown modules are written the way an author writes a page of resources::
     TASK {#optional-id}: The prompt the learner answers.
     A prompt goes on over the lines below it, up to a blank line.
 
+    CHECK: Which of these is a graded question?
+    - [x] A CHECK
+      > Right: a CHECK has a right answer.
+    - [ ] A TASK
+    Correct: Well done.
+    Incorrect: Look again at the kinds of items.
+
+A CHECK's options are a list of boxes (``[x]`` right, ``[ ]`` wrong), each optionally
+followed by a ``>`` line of feedback; a list without boxes is the accepted answers of a short
+text answer (docs/checks.md).
+
 Nothing here judges the content: that is the validator's work.
 """
 
@@ -26,24 +37,24 @@ from dataclasses import dataclass, field, replace
 
 from coursepack.errors import Problem, Problems
 from coursepack.model import Position
-from coursepack.source.yamlsrc import YamlList, YamlMap, load_yaml, text_of
+from coursepack.source.yamlsrc import YamlList, YamlMap, boolean_of, load_yaml, text_of
 
-ITEM_KINDS = ("READ", "WATCH", "TASK")
+ITEM_KINDS = ("READ", "WATCH", "TASK", "CHECK")
 
 # Possessive quantifiers (*+, ++) throughout: a line of tens of thousands of spaces must not
 # make a pattern backtrack (every pattern here is linear in the line's length).
 # 'TASK [Short title] {#id}: prompt' (the title and the id are optional, in either order)
 _ITEM_LINE = re.compile(
-    r"^(READ|WATCH|TASK)\b\s*+(?:\[([^\]\n]*+)\]\s*+)?(?:\{#([^}\s]*+)\}\s*+)?"
+    r"^(READ|WATCH|TASK|CHECK)\b\s*+(?:\[([^\]\n]*+)\]\s*+)?(?:\{#([^}\s]*+)\}\s*+)?"
     r"(?:\[([^\]\n]*+)\]\s*+)?:(.*)$"
 )
-_NEAR_ITEM = re.compile(r"^(read|watch|task)\s*+(\{#[^}]*+\}\s*+)?:", re.IGNORECASE)
+_NEAR_ITEM = re.compile(r"^(read|watch|task|check)\s*+(\{#[^}]*+\}\s*+)?:", re.IGNORECASE)
 # '- READ: url', '* TASK: ...', '+ WATCH: ...': an item written as a list entry
 _LIST_MARKER = re.compile(r"^[-*+][ \t]++")
 # '**READ:** url', '**READ**: url', '__TASK:__ ...': an item keyword in bold
-_BOLD_ITEM = re.compile(r"^(\*\*|__)(READ|WATCH|TASK)(:?)\1(:?)")
+_BOLD_ITEM = re.compile(r"^(\*\*|__)(READ|WATCH|TASK|CHECK)(:?)\1(:?)")
 # 'TASK Write ...', 'READ https://...': a keyword in capitals with no colon after it
-_NO_COLON = re.compile(r"^(READ|WATCH|TASK)(?:[ \t]++\{#[^}]*+\})?[ \t]++(?=\S)(?!:)")
+_NO_COLON = re.compile(r"^(READ|WATCH|TASK|CHECK)(?:[ \t]++\{#[^}]*+\})?[ \t]++(?=\S)(?!:)")
 # an id on a heading that takes none ('### Tips {#tips}'): learners would see it as text
 _DEEP_HEADING_ID = re.compile(r"^#{3,6}[ \t].*?(\{#[^}\s]*+\})[ \t]*+$")
 _IMAGE = re.compile(
@@ -94,11 +105,29 @@ def _unwrap_item(text: str) -> str:
 
 
 _FENCE = re.compile(r"^\s{0,3}(```|~~~)")
+_ONE_LINE = "keep one 'Correct: …' and one 'Incorrect: …' line per CHECK"
+# the lines of a CHECK: '- [x] right', '- [ ] wrong', '- accepted answer', '> feedback' on the
+# option above, 'Correct: ...' / 'Incorrect: ...' for the whole question
+_CHECK_OPTION = re.compile(r"^[-*+][ \t]++\[([ xX])\](?:[ \t]++(.*+))?$")
+_CHECK_ANSWER = re.compile(r"^[-*+][ \t]++(\S.*+)$")
+_CHECK_OPTION_FEEDBACK = re.compile(r"^>[ \t]?+(.*+)$")
+_CHECK_FEEDBACK = re.compile(r"^(Correct|Incorrect)[ \t]*+:[ \t]*+(.*+)$")
+
+
+@dataclass(frozen=True)
+class RawOption:
+    """An option of a CHECK as written ('- [x] text'), or an accepted answer ('- text')."""
+
+    text: str
+    pos: Position
+    correct: bool | None  # None: written without a box, an accepted answer of a text CHECK
+    feedback: str | None = None
+    feedback_pos: Position | None = None
 
 
 @dataclass(frozen=True)
 class RawItem:
-    kind: str  # READ | WATCH | TASK
+    kind: str  # READ | WATCH | TASK | CHECK
     value: str  # URL or prompt as written
     pos: Position  # where the item line starts
     value_pos: Position  # where the value starts
@@ -106,6 +135,11 @@ class RawItem:
     explicit_id: str | None = None
     id_pos: Position | None = None
     title: str | None = None  # an explicit link text ("READ: [Text](url)") or YAML title
+    #: CHECK: its options (or accepted answers) and its feedback for the whole question
+    options: tuple[RawOption, ...] = ()
+    feedback_correct: str | None = None
+    feedback_incorrect: str | None = None
+    feedback_pos: Position | None = None  # where the first feedback line stands
 
 
 @dataclass(frozen=True)
@@ -159,6 +193,35 @@ class _SectionDraft:
             items=tuple(self.items),
             outro=self.outro,
             implicit=self.implicit,
+        )
+
+
+@dataclass
+class _CheckDraft:
+    """The lines of a CHECK while they are read (put into its RawItem when it closes)."""
+
+    index: int  # of the CHECK in its section's items
+    question: list[str]
+    asking: bool = True  # the question may go on (no blank line, no option yet)
+    options: list[RawOption] = field(default_factory=list)
+    #: the '>' lines under each option (joined when the CHECK closes: linear in its length)
+    option_feedback: list[list[str]] = field(default_factory=list)
+    correct: str | None = None
+    incorrect: str | None = None
+    feedback_pos: Position | None = None
+
+    def apply(self, item: RawItem) -> RawItem:
+        options = tuple(
+            replace(option, feedback="\n".join(lines)) if lines else option
+            for option, lines in zip(self.options, self.option_feedback, strict=True)
+        )
+        return replace(
+            item,
+            value="\n".join(self.question).strip(),
+            options=options,
+            feedback_correct=self.correct,
+            feedback_incorrect=self.incorrect,
+            feedback_pos=self.feedback_pos,
         )
 
 
@@ -230,6 +293,8 @@ def parse_markdown_module(text: str, file: str, problems: Problems | list[Proble
     in_fence = False
     # a TASK prompt goes on over the lines that follow it, up to a blank line (a paragraph)
     open_task: int | None = None  # index of the TASK in section.items
+    # a CHECK goes on over its question's lines, its options and its feedback lines
+    check: _CheckDraft | None = None
 
     images: list[tuple[str, Position]] = []
     links: list[tuple[str, Position]] = []
@@ -247,6 +312,60 @@ def parse_markdown_module(text: str, file: str, problems: Problems | list[Proble
         pending.clear()
         return body.strip()
 
+    def close_check() -> None:
+        nonlocal check
+        if check is not None and section is not None:
+            section.items[check.index] = check.apply(section.items[check.index])
+        check = None
+
+    def check_line(stripped: str, indent: int, lineno: int) -> bool:
+        """Take ``stripped`` as a line of the open CHECK; False when it is not one."""
+        assert check is not None
+        pos = Position(file, lineno, indent + 1)
+        if not stripped:
+            check.asking = False
+            return True
+        if indent < 4 and _ITEM_LINE.match(_unwrap_item(stripped)):
+            return False  # the next item
+        option = _CHECK_OPTION.match(stripped)
+        if option:
+            text = (option.group(2) or "").strip()
+            correct = option.group(1) != " "
+            check.options.append(RawOption(text, pos, correct))
+            check.option_feedback.append([])
+            check.asking = False
+            return True
+        feedback = _CHECK_OPTION_FEEDBACK.match(stripped)
+        if feedback and check.options:
+            if not check.option_feedback[-1]:
+                check.options[-1] = replace(check.options[-1], feedback_pos=pos)
+            check.option_feedback[-1].append(feedback.group(1).strip())
+            return True
+        whole = _CHECK_FEEDBACK.match(stripped)
+        if whole and indent < 4:
+            text = whole.group(2).strip()
+            if whole.group(1) == "Correct":
+                if check.correct is not None:
+                    add(Problem(pos, "this CHECK has two 'Correct:' lines", _ONE_LINE))
+                check.correct = text
+            else:
+                if check.incorrect is not None:
+                    add(Problem(pos, "this CHECK has two 'Incorrect:' lines", _ONE_LINE))
+                check.incorrect = text
+            check.feedback_pos = check.feedback_pos or pos
+            check.asking = False
+            return True
+        answer = _CHECK_ANSWER.match(stripped) if indent < 4 else None
+        if answer:
+            check.options.append(RawOption(answer.group(1).strip(), pos, None))
+            check.option_feedback.append([])
+            check.asking = False
+            return True
+        if check.asking:
+            check.question.append(stripped)
+            return True
+        return False
+
     def current_section(pos: Position) -> _SectionDraft:
         nonlocal section
         if section is None:
@@ -260,6 +379,7 @@ def parse_markdown_module(text: str, file: str, problems: Problems | list[Proble
         if not line or fence:
             open_task = None
         if fence:
+            close_check()
             in_fence = not in_fence
             pending.append(raw_line)
             continue
@@ -268,6 +388,12 @@ def parse_markdown_module(text: str, file: str, problems: Problems | list[Proble
             continue
         stripped = line.lstrip()
         indent = len(line) - len(stripped)
+        if check is not None:
+            if _heading(line) is None and check_line(stripped, indent, lineno):
+                if stripped:
+                    scan(stripped, lineno, indent + 1)
+                continue
+            close_check()
         # the line as an item line, once a list marker or bold around the keyword is taken off
         item_text = _unwrap_item(stripped) if indent < 4 else stripped
         shift = indent + len(stripped) - len(item_text)
@@ -328,7 +454,7 @@ def parse_markdown_module(text: str, file: str, problems: Problems | list[Proble
             value_col = shift + item_match.start(5) + 1 + (len(rest) - len(rest.lstrip()))
             pos = Position(file, lineno, indent + 1)
             link_title: str | None = (named or "").strip() or None
-            if kind != "TASK":
+            if kind in ("READ", "WATCH"):
                 value, from_link = _split_link(value)
                 link_title = link_title or from_link
             else:
@@ -346,6 +472,8 @@ def parse_markdown_module(text: str, file: str, problems: Problems | list[Proble
             target = current_section(pos)
             target.items.append(item)
             open_task = len(target.items) - 1 if kind == "TASK" else None
+            if kind == "CHECK":
+                check = _CheckDraft(index=len(target.items) - 1, question=[value])
             continue
         no_colon = _NO_COLON.match(item_text) if indent < 4 and open_task is None else None
         if no_colon:
@@ -374,6 +502,7 @@ def parse_markdown_module(text: str, file: str, problems: Problems | list[Proble
             continue
         pending.append(raw_line)
 
+    close_check()
     body = flush()
     if section is None:
         intro = "\n\n".join(p for p in (intro, body) if p)
@@ -398,7 +527,10 @@ def parse_markdown_module(text: str, file: str, problems: Problems | list[Proble
 
 MODULE_KEYS = {"id", "title", "intro", "sections"}
 SECTION_KEYS = {"id", "title", "intro", "items", "outro"}
-ITEM_KEYS = {"read", "watch", "task", "id", "intro", "title"}
+ITEM_KEYS = {"read", "watch", "task", "check", "id", "intro", "title"}
+CHECK_KEYS = {"options", "answers", "feedback"}  # items with 'check:' only
+OPTION_KEYS = {"text", "correct", "feedback"}
+FEEDBACK_KEYS = {"correct", "incorrect"}
 
 
 def unknown_keys(
@@ -467,7 +599,8 @@ def parse_yaml_module(text: str, file: str, problems: Problems | list[Problem]) 
     )
 
 
-_PROSE_KEYS = ("intro", "outro", "task")
+# Markdown texts of a YAML module: intros, prompts, a CHECK's question, options and feedback
+_PROSE_KEYS = ("intro", "outro", "task", "check", "text", "feedback", "correct", "incorrect")
 
 
 def _yaml_texts(data: object) -> list[tuple[str, Position]]:
@@ -531,23 +664,32 @@ def _yaml_item(
     if not isinstance(item_data, YamlMap):
         problems.append(Problem(item_pos, "each item is a mapping: 'read:', 'watch:' or 'task:'"))
         return None
-    unknown_keys(item_data, ITEM_KEYS, "an item", problems)
-    kinds = [k for k in ("read", "watch", "task") if k in item_data]
+    unknown_keys(item_data, ITEM_KEYS | CHECK_KEYS, "an item", problems)
+    kinds = [k for k in ("read", "watch", "task", "check") if k in item_data]
     if len(kinds) != 1:
         problems.append(
             Problem(
                 item_pos,
-                "an item has exactly one of 'read', 'watch' or 'task'"
+                "an item has exactly one of 'read', 'watch', 'task' or 'check'"
                 + (f" (found {', '.join(kinds)})" if kinds else ""),
             )
         )
         return None
     kind = kinds[0]
+    if kind != "check":
+        for key in sorted(CHECK_KEYS & set(item_data)):
+            problems.append(
+                Problem(
+                    item_data.key_pos[key],
+                    f"'{key}' belongs to a CHECK, not to a {kind.upper()}",
+                    "remove it, or make the item 'check: <question>'",
+                )
+            )
     explicit_id: str | None = None
     id_pos: Position | None = None
     if "id" in item_data:
         explicit_id, id_pos = text_of(item_data, "id", problems), item_data.at("id")
-    return RawItem(
+    item = RawItem(
         kind=kind.upper(),
         value=text_of(item_data, kind, problems).strip(),
         pos=item_pos,
@@ -557,3 +699,81 @@ def _yaml_item(
         explicit_id=explicit_id,
         id_pos=id_pos,
     )
+    return _yaml_check(item_data, item, problems) if kind == "check" else item
+
+
+def _yaml_check(item: YamlMap, raw: RawItem, problems: Problems | list[Problem]) -> RawItem:
+    """A YAML CHECK's options ('options:' of text/correct/feedback, or 'answers:' of a text
+    answer) and its 'feedback:' (correct/incorrect), as the Markdown form gives them."""
+    options: list[RawOption] = []
+    for key, with_box in (("options", True), ("answers", False)):
+        value = item.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, YamlList):
+            problems.append(Problem(item.at(key), f"'{key}' must be a list"))
+            continue
+        for index, entry in enumerate(value):
+            pos = value.at(index)
+            if not with_box:
+                if isinstance(entry, YamlMap | YamlList):
+                    problems.append(Problem(pos, "'answers' must be a list of texts"))
+                else:
+                    options.append(RawOption(_scalar_text(entry), pos, None))
+                continue
+            if not isinstance(entry, YamlMap):
+                problems.append(
+                    Problem(
+                        pos,
+                        "each option is a mapping with 'text' and 'correct'",
+                        "e.g. '- {text: Paris, correct: true}'",
+                    )
+                )
+                continue
+            unknown_keys(entry, OPTION_KEYS, "an option", problems)
+            correct = boolean_of(entry.get("correct", "false"))
+            if correct is None:
+                problems.append(
+                    Problem(entry.at("correct"), "'correct' must be true or false", "write true")
+                )
+                correct = False
+            text = _scalar_text(entry.get("text")) if "text" in entry else ""
+            if isinstance(entry.get("text"), YamlMap | YamlList):
+                text = text_of(entry, "text", problems)
+            feedback = text_of(entry, "feedback", problems).strip() or None
+            options.append(
+                RawOption(
+                    text.strip(),
+                    pos,
+                    correct,
+                    feedback,
+                    entry.at("feedback") if feedback else None,
+                )
+            )
+    raw = replace(raw, options=tuple(options))
+    feedback = item.get("feedback")
+    if feedback is not None:
+        if not isinstance(feedback, YamlMap):
+            problems.append(
+                Problem(
+                    item.at("feedback"),
+                    "'feedback' must be a mapping",
+                    "e.g. 'feedback: {correct: Well done., incorrect: Look again.}'",
+                )
+            )
+        else:
+            unknown_keys(feedback, FEEDBACK_KEYS, "feedback", problems)
+            raw = replace(
+                raw,
+                feedback_correct=text_of(feedback, "correct", problems).strip() or None,
+                feedback_incorrect=text_of(feedback, "incorrect", problems).strip() or None,
+                feedback_pos=item.at("feedback"),
+            )
+    return raw
+
+
+def _scalar_text(value: object) -> str:
+    """A YAML scalar as the author wrote it, near enough: true -> 'True', 3 -> '3'."""
+    if value is None:
+        return ""
+    return str(value).strip()

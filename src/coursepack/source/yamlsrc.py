@@ -341,3 +341,15 @@ def text_of(mapping: YamlMap, key: str, problems: Problems | list[Problem]) -> s
         )
         return ""
     return str(value)
+
+
+_TRUE = frozenset({"true", "yes", "on"})
+_FALSE = frozenset({"false", "no", "off"})
+
+
+def boolean_of(value: object) -> bool | None:
+    """A YAML yes/no value (every scalar is kept as text): None when it is not one."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip().lower()
+    return True if text in _TRUE else False if text in _FALSE else None

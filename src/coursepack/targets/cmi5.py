@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 
 from lxml import etree
 
+from coursepack.completion import needs_pass
 from coursepack.errors import Problems
 from coursepack.model import CompletionRule, Course, Module, Position
 from coursepack.output import OutputFile
@@ -32,12 +33,23 @@ CMI5_NS = "https://w3id.org/xapi/profiles/cmi5/v1/CourseStructure.xsd"
 #: the query parameter that scopes the runtime to one module (read by runtime/core.js)
 MODULE_PARAM = "module"
 
-#: moveOn of an AU, from the course's completion rule. Courses are ungraded: nothing is
-#: passed or failed, so the LMS moves on when the AU sends ``completed``.
+#: moveOn of an AU, from the course's completion rule: an ungraded rule moves on when the AU
+#: sends ``completed``; a rule that needs a pass waits for ``passed`` (and ``completed``).
 MOVE_ON: dict[CompletionRule, str] = {
     CompletionRule.ALL_TASKS: "Completed",
     CompletionRule.ALL_ITEMS: "Completed",
+    CompletionRule.PASS: "Passed",
+    CompletionRule.ALL_TASKS_AND_PASS: "CompletedAndPassed",
 }
+
+
+def move_on(course: Course, module_id: str | None = None) -> str:
+    """The moveOn of an AU scoped to ``module_id`` (None: the whole course). An AU without
+    CHECKs has nothing to pass (``coursepack.completion``): it moves on when completed."""
+    scope = None if module_id is None else [m for m in course.modules if m.id == module_id]
+    if not needs_pass(course, scope):
+        return "Completed"
+    return MOVE_ON[course.completion]
 
 
 @dataclass(frozen=True)
@@ -159,7 +171,7 @@ class Cmi5(Target):
     def runtime_settings(self, course: Course, ctx: BuildContext) -> dict[str, Any]:
         settings = super().runtime_settings(course, ctx)
         settings["auPer"] = options_of(course).au_per
-        settings["moveOn"] = MOVE_ON[course.completion]
+        settings["moveOn"] = move_on(course)
         return settings
 
     def manifest(self, course: Course, files: list[OutputFile], ctx: BuildContext) -> bytes:
@@ -174,13 +186,12 @@ class Cmi5(Target):
         course_el = etree.SubElement(root, q("course"), id=vocab.course_iri(course))
         text(course_el, "title", course.title)
         text(course_el, "description", course.description or course.title)
-        move_on = MOVE_ON[course.completion]
         for au in assignable_units(course):
             au_el = etree.SubElement(
                 root,
                 q("au"),
                 id=au.id,
-                moveOn=move_on,
+                moveOn=move_on(course, au.module),
                 launchMethod="AnyWindow",
                 activityType=au.activity_type,
             )

@@ -17,7 +17,7 @@ traceback. Its shape (``//`` marks a comment here, not in the file)::
         "title": "Introduction", "place": 1,
         "sections": [{"id", "fingerprint" (the heading, normalised), "title", "place"}],
         "items": [{
-          "id": "theory-task-2", "kind": "task",      // read | watch | task
+          "id": "theory-task-2", "kind": "task",      // read | watch | task | check
           "section": "theory", "place": 4,            // among the items of its section
           "fingerprint": "do any of these reasons ...",  // the prompt, normalised; READ/WATCH: URL
           "title": "Do any of these reasons for collaboration underpin your efforts?",
@@ -54,7 +54,7 @@ LOCK_FILE = "coursepack.lock"
 LOCK_FORMAT = 1
 #: the largest lock file read: a course of 100,000 items needs about 40 MB
 MAX_LOCK_BYTES = 64 * 1024 * 1024
-KINDS = ("read", "watch", "task")
+KINDS = ("read", "watch", "task", "check")
 
 ABOUT = (
     "The ids of this course's modules, sections and items, kept across versions (see "
@@ -76,7 +76,7 @@ class Wording:
 @dataclass(frozen=True)
 class LockedItem:
     id: str
-    kind: str  # read | watch | task
+    kind: str  # read | watch | task | check
     section: str
     place: int
     fingerprint: str

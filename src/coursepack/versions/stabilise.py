@@ -86,6 +86,8 @@ def lightly_edited(old: str, new: str) -> bool:
 def item_fingerprint(item: Item) -> str:
     if item.is_task:
         return fingerprint(item.prompt or "")
+    if item.check is not None:  # a reworded question is another question
+        return fingerprint(item.check.question_md)
     return item.url or ""
 
 
@@ -181,6 +183,9 @@ def _locked_item(
     fp: str | None = None,
 ) -> LockedItem:
     fp = item_fingerprint(item) if fp is None else fp
+    if item.is_check:  # its question is its fingerprint; its title names it once removed
+        title = display_title(course, item)
+        return LockedItem(item.id, item.kind.value, section_id, place, fp, title)
     if not item.is_task:  # its URL is its fingerprint and says what it is
         return LockedItem(item.id, item.kind.value, section_id, place, fp, "")
     title = display_title(course, item)
@@ -676,7 +681,8 @@ class _ModuleWork:
                 highest[prefix] += 1
                 new_id = _fresh(f"{prefix}{highest[prefix]}", used)
             else:
-                new_id = _fresh(f"{item.kind.value}-{short_hash(item.url or '', 8)}", used)
+                base = item.url if item.check is None else item_fingerprint(item)
+                new_id = _fresh(f"{item.kind.value}-{short_hash(base or '', 8)}", used)
             used.add(new_id)
             self.item_ids[k] = new_id
 

@@ -10,7 +10,7 @@ import uuid
 from typing import Final
 from urllib.parse import urlsplit
 
-from coursepack.model import Course, Item, ItemKind, Module, PastQuestion, Section
+from coursepack.model import CheckKind, Course, Item, ItemKind, Module, PastQuestion, Section
 from coursepack.titles import display_title
 
 XAPI_VERSION: Final = "1.0.3"
@@ -163,9 +163,39 @@ def task_definition(course: Course, item: Item) -> dict[str, object]:
     return definition
 
 
+#: the separator of a multiple choice in the xAPI response format ("a[,]c")
+RESPONSE_SEPARATOR: Final = "[,]"
+
+
+def check_definition(course: Course, item: Item) -> dict[str, object]:
+    """The activity definition of a CHECK: a cmi.interaction with its choices and its
+    correct responses in the xAPI response format (docs/xapi.md section 2)."""
+    check = item.check
+    assert check is not None
+    definition: dict[str, object] = {
+        "type": ACTIVITY_TYPES["check"],
+        "name": language_map(course, display_title(course, item)),
+        "description": language_map(course, check.question_md),
+        "interactionType": check.kind.interaction_type,
+    }
+    if check.kind is CheckKind.TEXT:
+        definition["correctResponsesPattern"] = list(check.accepted)
+    elif check.kind is CheckKind.TRUE_FALSE:
+        definition["correctResponsesPattern"] = list(check.correct_ids)
+    else:
+        definition["choices"] = [
+            {"id": option.id, "description": language_map(course, option.text_md)}
+            for option in check.options
+        ]
+        definition["correctResponsesPattern"] = [RESPONSE_SEPARATOR.join(check.correct_ids)]
+    return definition
+
+
 def item_definition(course: Course, item: Item) -> dict[str, object]:
     if item.is_task:
         return task_definition(course, item)
+    if item.check is not None:
+        return check_definition(course, item)
     definition: dict[str, object] = {
         "type": activity_type(item.kind),
         "name": language_map(course, display_title(course, item)),
@@ -178,7 +208,8 @@ def item_definition(course: Course, item: Item) -> dict[str, object]:
 def iter_activities(course: Course) -> list[tuple[str, str, dict[str, object]]]:
     """Every activity of the course as (level, IRI, definition), in course order.
 
-    ``level`` is "course", "module", "section" or the item kind ("read", "watch", "task").
+    ``level`` is "course", "module", "section" or the item kind ("read", "watch", "task",
+    "check").
     """
     found: list[tuple[str, str, dict[str, object]]] = [
         ("course", course_iri(course), course_definition(course))
