@@ -571,7 +571,8 @@ class Aggregator:
                     del learner.answers[slot]
                     self.voided_skipped += 1 + (answer[1] != answer[5])
                 elif retracted:
-                    answer[8] = max(1, answer[8] - retracted)
+                    # the voided answer's attempt number may have been the highest: count
+                    answer[8], answer[9] = max(1, answer[8] - retracted), 0
                     self.voided_skipped += retracted
         if learner.result is not None:
             retracted = _retract(learner.result, _RESULT_WIDTH, voided)
