@@ -367,8 +367,11 @@ def _options(*pairs: tuple[str, str, bool]) -> tuple[CheckOption, ...]:
 def graded_course(
     completion: CompletionRule = CompletionRule.ALL_TASKS_AND_PASS,
     course_id: str = "https://courses.example.org/graded-sample",
+    *,
+    tasks: bool = True,
 ) -> Course:
-    """A TASK and four CHECKs (single, multiple, true/false, fill-in), pass mark 75 %.
+    """A TASK (unless ``tasks`` is False) and four CHECKs (single, multiple, true/false,
+    fill-in), pass mark 75 %.
 
     Built as the model the parser of ``CHECK:`` will produce (the report needs no more).
     """
@@ -407,7 +410,11 @@ def graded_course(
                 id="check",
                 title="Check yourself",
                 items=(
-                    _item(ItemKind.TASK, "reflect", "Reflect first", prompt="What do you know?"),
+                    *(
+                        [_item(ItemKind.TASK, "reflect", "Reflect first", prompt="What?")]
+                        if tasks
+                        else []
+                    ),
                     _check_item("port", single),
                     _check_item("colours", multiple),
                     _check_item("flat", true_false),
@@ -528,7 +535,11 @@ def graded_statements(course: Course) -> tuple[list[dict[str, Any]], dict[str, A
         answered(c, ADA, "flat", "false", True, 1, at(0, 3)),
         answered(c, ADA, "capital", "Paris", True, 1, at(0, 4)),
         course_result(c, ADA, True, 4, at(0, 5)),
-        completed_task(c, ADA, "quiz", "reflect", at(0, 0.5), "I know a little"),
+        *(
+            [completed_task(c, ADA, "quiz", "reflect", at(0, 0.5), "I know a little")]
+            if any(item.is_task for item in c.items)
+            else []
+        ),
         answered(c, BOB, "port", "p80", False, 1, at(1, 1)),
         answered(c, BOB, "colours", "red[,]green", False, 1, at(1, 2)),
         answered(c, BOB, "flat", "false", True, 1, at(1, 3)),

@@ -20,7 +20,7 @@ import unicodedata
 from collections.abc import Iterator
 from datetime import datetime
 
-from coursepack.report.model import LearnerRow, Report, TaskCell, TaskColumn
+from coursepack.report.model import EMPTY_CELL, LearnerRow, Report, TaskCell, TaskColumn
 
 HEADER = (
     "learner",
@@ -65,6 +65,8 @@ _RESULT_WORDS = {
     "not_started": "",
 }
 
+_NO_TASK = TaskColumn("", "", "", "", "", in_course=False)  # the task columns left empty
+
 _FORMULA_START = frozenset("=+-@;|\uff1d\uff0b\uff0d\uff20\ufe66\ufe62\ufe63\ufe6b\u2212")
 
 
@@ -102,6 +104,8 @@ def iter_rows(report: Report) -> Iterator[list[str]]:
         ]
         for column, cell in pairs:
             yield _row(report, learner, column, cell)
+        if not pairs and report.graded:  # a course of questions only: one row for the score
+            yield _row(report, learner, _NO_TASK, EMPTY_CELL)
 
 
 def _row(report: Report, learner: LearnerRow, column: TaskColumn, cell: TaskCell) -> list[str]:
@@ -112,8 +116,8 @@ def _row(report: Report, learner: LearnerRow, column: TaskColumn, cell: TaskCell
         _safe(column.module_title),
         _safe(column.item_id),
         _safe(column.title),
-        _yes(column.in_course),
-        _yes(cell.completed),
+        _yes(column.in_course) if column is not _NO_TASK else "",
+        _yes(cell.completed) if column is not _NO_TASK else "",
         _time(cell.completed_at),
     ]
     if report.responses_included:
