@@ -115,17 +115,15 @@ def question_chart(summary: QuestionSummary, ident: str) -> Markup:
     plot_w = width - label_w - count_w
     height = row_h * len(rows) + 6
     peak = max((count for _, count, _ in rows), default=0) or 1
+    described = "; ".join(
+        f"{text}{' (right)' if right else ''}: {count}" for text, count, right in rows
+    )
+    learners = f"{summary.answered} learner{'s' if summary.answered != 1 else ''}"
     parts = [
         f'<svg class="question" viewBox="0 0 {width} {height}" role="img" '
         f'aria-labelledby="{escape(ident)}-title">',
-        f'<title id="{escape(ident)}-title">First attempts of {summary.answered} learner'
-        f"{'s' if summary.answered != 1 else ''}: "
-        + escape(
-            "; ".join(
-                f"{text}{' (right)' if right else ''}: {count}" for text, count, right in rows
-            )
-        )
-        + "</title>",
+        f'<title id="{escape(ident)}-title">'
+        f"{escape(f'First attempts of {learners}: {described}')}</title>",
     ]
     for index, (text, count, right) in enumerate(rows):
         y = 3 + index * row_h
