@@ -34,7 +34,6 @@ import pstats
 import random
 import resource
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -46,6 +45,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import parse_qs, urlencode, urlsplit
+
+from bench.paired import Paired, cores, paired, print_header
 
 REPO = Path(__file__).resolve().parents[1]
 VOIDED = "http://adlnet.gov/expapi/verbs/voided"
@@ -118,8 +119,8 @@ class StatementServer:
         chunk = bytes(self._maps[key][start:end]).rstrip(b"\n").replace(b"\n", b",")
         more = b""
         if number + 1 < len(pages):
-            more = f"/xAPI/statements?{urlencode({'q': key, 'limit': limit, 'page': number + 1})}"
-            more = more.encode()
+            link = f"/xAPI/statements?{urlencode({'q': key, 'limit': limit, 'page': number + 1})}"
+            more = link.encode()
         return b'{"statements":[' + chunk + b'],"more":"' + more + b'"}'
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
@@ -378,14 +379,6 @@ def _measure(mode: str, endpoint: str, page_size: int, parser: str) -> dict[str,
     return data
 
 
-def _spread(values: list[float]) -> dict[str, float]:
-    return {
-        "median": round(statistics.median(values), 3),
-        "min": round(min(values), 3),
-        "max": round(max(values), 3),
-    }
-
-
 def run_case(
     statements: int,
     learners: int,
@@ -396,8 +389,11 @@ def run_case(
     short_visits: bool = False,
     profile: bool = False,
 ) -> dict[str, Any]:
-    """Generate the statements, then measure ``pairs`` interleaved (floor, report) pairs."""
+    """Generate the statements, then measure the report against its floor with
+    ``bench.paired``: one warm-up of each (not counted), then ``pairs`` interleaved pairs."""
     work = Path(tempfile.mkdtemp(prefix="coursepack-bench-report-"))
+    floors: list[dict[str, Any]] = []
+    reports: list[dict[str, Any]] = []
     try:
         main, voided = work / "main.jsonl", work / "voided.jsonl"
         with main.open("wb") as out, voided.open("wb") as voided_out:
@@ -407,26 +403,55 @@ def run_case(
             server.offsets("voided", page_size)
             if profile:
                 return {"profile": _measure("profile", server.endpoint, page_size, parser)}
-            runs: list[tuple[dict[str, Any], dict[str, Any]]] = []
-            for _ in range(pairs):  # A B A B ...: a drift of the machine hits both alike
-                floor = _measure("floor", server.endpoint, page_size, parser)
-                report = _measure("report", server.endpoint, page_size, parser)
-                runs.append((floor, report))
+
+            def floor() -> float:
+                floors.append(_measure("floor", server.endpoint, page_size, parser))
+                return float(floors[-1]["seconds"])
+
+            def report() -> float:
+                reports.append(_measure("report", server.endpoint, page_size, parser))
+                return float(reports[-1]["seconds"])
+
+            floor(), report()  # cold caches: measured, not counted
+            floors.clear()
+            reports.clear()
+            name = f"{statements:,} statements, {reached:,} learners"
+            wall = paired(
+                f"{name}: time", baseline=floor, subject=report, pairs=pairs, warmup=False
+            )
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    loads = (wall.load_before, wall.load_after)
+    cpu = Paired(
+        f"{name}: CPU time",
+        tuple(f["cpu"] for f in floors),
+        tuple(r["cpu"] for r in reports),
+        *loads,
+    )
+    memory = Paired(
+        f"{name}: peak memory",
+        tuple(f["peak_kb"] / 1024 for f in floors),
+        tuple(r["peak_kb"] / 1024 for r in reports),
+        *loads,
+    )
     return {
         "statements": statements,
         "learners": reached,
-        "pairs": pairs,
         "page_size": page_size,
-        "floor_seconds": _spread([f["seconds"] for f, _ in runs]),
-        "report_seconds": _spread([r["seconds"] for _, r in runs]),
-        "ratio": _spread([r["seconds"] / f["seconds"] for f, r in runs]),
-        "cpu_ratio": _spread([r["cpu"] / f["cpu"] for f, r in runs]),
-        "floor_peak_mb": _spread([f["peak_kb"] / 1024 for f, _ in runs]),
-        "report_peak_mb": _spread([r["peak_kb"] / 1024 for _, r in runs]),
-        "memory_ratio": _spread([r["peak_kb"] / f["peak_kb"] for f, r in runs]),
+        "time": wall,
+        "cpu": cpu,
+        "memory": memory,
     }
+
+
+def _memory_line(found: Paired) -> str:
+    """Like ``Paired.line``, in MB (``line`` says seconds)."""
+    text = (
+        f"{found.name}: {found.ratio:.2f}x (min {found.ratio_min:.2f}, max "
+        f"{found.ratio_max:.2f}, {len(found.ratios)} pairs; median {found.subject_median:.1f} MB "
+        f"against {found.baseline_median:.1f} MB)"
+    )
+    return "\n".join([text, *(f"  warning: {w}" for w in found.warnings)])
 
 
 def _json_module() -> str:
@@ -435,10 +460,6 @@ def _json_module() -> str:
     except ImportError:
         return "stdlib"
     return "orjson"
-
-
-def _range(spread: dict[str, float], digits: int = 2) -> str:
-    return f"{spread['median']:.{digits}f} [{spread['min']:.{digits}f}-{spread['max']:.{digits}f}]"
 
 
 def main(argv: list[str]) -> int:
@@ -454,13 +475,15 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--small", type=int, default=20_000, help="smaller size (memory check)")
     parser.add_argument("--learners", type=int, default=200, help="learners of the default sizes")
     parser.add_argument("--page-size", type=int, default=500)
-    parser.add_argument("--pairs", type=int, default=3, help="(floor, report) pairs per size")
+    parser.add_argument(
+        "--pairs", type=int, default=5, help="(floor, report) pairs per size (at least 5)"
+    )
     parser.add_argument(
         "--large",
         action="store_true",
         help="also 1,000,000 statements of 300,000 learners (several minutes)",
     )
-    parser.add_argument("--large-pairs", type=int, default=3, help="pairs of the large size")
+    parser.add_argument("--large-pairs", type=int, default=5, help="pairs of the large size")
     parser.add_argument(
         "--profile",
         action="store_true",
@@ -469,8 +492,10 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--stdlib-json", action="store_true", help="parse with the stdlib even if orjson is there"
     )
-    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of text")
     args = parser.parse_args(argv)
+    if not args.profile and min(args.pairs, args.large_pairs if args.large else 5) < 5:
+        parser.error("an honest ratio needs at least 5 pairs")
     json_parser = "stdlib" if args.stdlib_json else _json_module()
     if args.profile:
         found = run_case(
@@ -484,29 +509,32 @@ def main(argv: list[str]) -> int:
     ]
     if args.large:
         cases.append((1_000_000, 300_000, args.large_pairs, True))
-    rows = [
-        run_case(size, learners, pairs, args.page_size, json_parser, short_visits=short)
-        for size, learners, pairs, short in cases
-    ]
-    if args.json:
-        print(json.dumps({"json": json_parser, "rows": rows}, indent=2))
-        return 0
-    print(
-        f"JSON parser: {json_parser}; page size {args.page_size}; "
-        "report / floor per interleaved pair: median [min-max]"
-    )
-    print(
-        f"{'statements':>10}{'learners':>9}{'pairs':>6}{'floor s':>9}{'report s':>9}"
-        f"{'time ratio':>20}{'CPU ratio':>20}{'floor MB':>9}{'report MB':>10}{'memory ratio':>20}"
-    )
-    for r in rows:
+    if not args.json:
+        print_header("python -m bench report")
         print(
-            f"{r['statements']:>10}{r['learners']:>9}{r['pairs']:>6}"
-            f"{r['floor_seconds']['median']:>9.2f}{r['report_seconds']['median']:>9.2f}"
-            f"{_range(r['ratio']):>20}{_range(r['cpu_ratio']):>20}"
-            f"{r['floor_peak_mb']['median']:>9.1f}{r['report_peak_mb']['median']:>10.1f}"
-            f"{_range(r['memory_ratio']):>20}"
+            f"JSON parser: {json_parser}; page size {args.page_size}; the report against its "
+            "floor (paging the same statements), interleaved pairs: median of the paired "
+            "ratios (min, max)"
         )
+    rows = []
+    for size, learners, pairs, short in cases:
+        row = run_case(size, learners, pairs, args.page_size, json_parser, short_visits=short)
+        rows.append(row)
+        if not args.json:
+            print(row["time"].line())
+            print(row["cpu"].line())
+            print(_memory_line(row["memory"]))
+    if args.json:
+        found_rows = [
+            {
+                "statements": r["statements"],
+                "learners": r["learners"],
+                "page_size": r["page_size"],
+                **{key: r[key].as_dict() for key in ("time", "cpu", "memory")},
+            }
+            for r in rows
+        ]
+        print(json.dumps({"json": json_parser, "cores": cores(), "rows": found_rows}, indent=2))
     return 0
 
 
