@@ -71,7 +71,6 @@ _VOIDED = vocab.VERBS["voided"]
 _ANSWERED = vocab.VERBS["answered"]
 _PASSED = vocab.VERBS["passed"]
 _FAILED = vocab.VERBS["failed"]
-_GRADED_VERBS = frozenset((_ANSWERED, _PASSED, _FAILED))
 _TASK_TYPE = vocab.ACTIVITY_TYPES["task"]
 _CHECK_TYPE = vocab.ACTIVITY_TYPES["check"]
 _CHOICE_SEPARATOR = "[,]"  # between the choice ids of an xAPI choice response
@@ -227,12 +226,11 @@ class Aggregator:
         read_slots = self._read_slot
         include_responses = self.include_responses
         first_removed = self._first_removed
-        graded_verbs = _GRADED_VERBS
         fromisoformat = datetime.fromisoformat
-        count = 0
+        if not isinstance(statements, list):
+            statements = list(statements)
         try:
             for raw in statements:
-                count += 1
                 try:
                     sid = raw["id"]
                     actor = raw["actor"]
@@ -362,10 +360,12 @@ class Aggregator:
                     seen = opened.get(slot)
                     if seen is None or at < seen:
                         opened[slot] = at
-                elif verb_id in graded_verbs:
+                elif verb_id in (_ANSWERED, _PASSED, _FAILED):
+                    # (a tuple: compared, not hashed; a verb's string is new in every statement,
+                    # and hashing it would cost every session statement)
                     self._add_graded(learner, verb_id, object_id, obj, raw, at, sid)
         finally:
-            self.received += count
+            self.received += len(statements)
 
     def _add_graded(
         self,
