@@ -22,6 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from coursepack.model import (
+    Assessment,
+    Check,
+    CheckKind,
+    CheckOption,
     CompletionRule,
     Course,
     Item,
@@ -338,3 +342,241 @@ def feed_sample(lrs: RalphLRS, course: Course) -> dict[str, Any]:
     duplicate = stored[named["chloe_task3_first"]["id"]]
     append_raw(lrs, [duplicate, MALFORMED])
     return named
+
+
+# -- graded courses: CHECK items, answers and results ---------------------------------------------
+
+
+def _check_item(ident: str, check: Check, title: str | None = None) -> Item:
+    return Item(
+        id=ident,
+        kind=ItemKind.CHECK,
+        explicit_title=title,
+        intro_md="",
+        url=None,
+        prompt=None,
+        pos=Position("modules/quiz.md", 1, 1),
+        check=check,
+    )
+
+
+def _options(*pairs: tuple[str, str, bool]) -> tuple[CheckOption, ...]:
+    return tuple(CheckOption(ident, text, correct) for ident, text, correct in pairs)
+
+
+def graded_course(
+    completion: CompletionRule = CompletionRule.ALL_TASKS_AND_PASS,
+    course_id: str = "https://courses.example.org/graded-sample",
+    *,
+    tasks: bool = True,
+) -> Course:
+    """A TASK (unless ``tasks`` is False) and four CHECKs (single, multiple, true/false,
+    fill-in), pass mark 75 %.
+
+    Built as the model the parser of ``CHECK:`` will produce (the report needs no more).
+    """
+    single = Check(
+        CheckKind.SINGLE,
+        "Which *port* does HTTPS use?",
+        _options(("p80", "80", False), ("p443", "443", True), ("p8080", "`8080`", False)),
+    )
+    multiple = Check(
+        CheckKind.MULTIPLE,
+        "Which of these are <primary> colours?",
+        _options(
+            ("red", "Red", True),
+            ("green", "Green", False),
+            ("blue", "Blue", True),
+            ("white", "White & bright", False),
+        ),
+    )
+    true_false = Check(
+        CheckKind.TRUE_FALSE,
+        "The Earth is flat.",
+        _options(("true", "True", False), ("false", "False", True)),
+    )
+    text = Check(
+        CheckKind.TEXT,
+        "What is the capital of France?",
+        (),
+        accepted=("Paris",),
+    )
+    quiz = Module(
+        id="quiz",
+        title="Quiz",
+        intro_md="",
+        sections=(
+            Section(
+                id="check",
+                title="Check yourself",
+                items=(
+                    *(
+                        [_item(ItemKind.TASK, "reflect", "Reflect first", prompt="What?")]
+                        if tasks
+                        else []
+                    ),
+                    _check_item("port", single),
+                    _check_item("colours", multiple),
+                    _check_item("flat", true_false),
+                    _check_item("capital", text, title="Capital of France"),
+                ),
+                outro_md="",
+                pos=Position("modules/quiz.md", 1, 1),
+            ),
+        ),
+        pos=Position("modules/quiz.md", 1, 1),
+    )
+    return Course(
+        id=course_id,
+        title="Graded <Sample> Course",
+        description="",
+        language="en",
+        version="1.0.0",
+        completion=completion,
+        modules=(quiz,),
+        root=Path("."),
+        assessment=Assessment(pass_mark=75, attempts=2),
+    )
+
+
+def check_definition(course: Course, item: Item) -> dict[str, Any]:
+    """The interaction activity definition of a CHECK, as docs/xapi.md says the runtime sends."""
+    check = item.check
+    assert check is not None
+    definition: dict[str, Any] = {
+        "type": vocab.ACTIVITY_TYPES["check"],
+        "name": {course.language: item.explicit_title or item.id},
+        "description": {course.language: check.question_md},
+        "interactionType": check.kind.interaction_type,
+    }
+    if check.kind is CheckKind.TEXT:
+        definition["correctResponsesPattern"] = list(check.accepted)
+    elif check.kind is CheckKind.TRUE_FALSE:
+        definition["correctResponsesPattern"] = list(check.correct_ids)
+    else:
+        definition["correctResponsesPattern"] = ["[,]".join(check.correct_ids)]
+        definition["choices"] = [
+            {"id": option.id, "description": {course.language: option.text_md}}
+            for option in check.options
+        ]
+    return definition
+
+
+def answered(
+    course: Course,
+    actor: dict[str, Any],
+    item_id: str,
+    response: str,
+    success: bool | None,
+    attempt: int,
+    when: datetime,
+    *,
+    module_id: str = "quiz",
+) -> dict[str, Any]:
+    """An ``answered`` statement of a CHECK (docs/xapi.md §2); ``success`` None leaves it out."""
+    module = next(m for m in course.modules if m.id == module_id)
+    item = next(i for i in module.items if i.id == item_id)
+    result: dict[str, Any] = {"response": response}
+    if success is not None:
+        result["success"] = success
+        result["score"] = {"raw": int(success), "min": 0, "max": 1, "scaled": int(success)}
+    found = statement(
+        course,
+        actor,
+        "answered",
+        vocab.item_iri(course, module, item),
+        when,
+        result=result,
+        definition=check_definition(course, item),
+        name=f"{actor}|answered|{item_id}|{attempt}|{when}",
+    )
+    found["context"]["extensions"] = {vocab.ATTEMPT_EXT: attempt}
+    return found
+
+
+def course_result(
+    course: Course, actor: dict[str, Any], passed: bool, raw: int, when: datetime
+) -> dict[str, Any]:
+    """The course's ``passed`` / ``failed`` with its score (raw = CHECKs right of all)."""
+    top = len(course.checks)
+    return statement(
+        course,
+        actor,
+        "passed" if passed else "failed",
+        course.id,
+        when,
+        result={
+            "success": passed,
+            "completion": True,
+            "score": {"scaled": round(raw / top, 4), "raw": raw, "min": 0, "max": top},
+        },
+    )
+
+
+def graded_statements(course: Course) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """A fixed scenario for the item analysis:
+
+    - Ada: everything right first time; passes (4/4).
+    - Bob: port wrong (80) then right; colours red+green (wrong) then red+blue; flat right;
+      capital "  LONDON " then "paris"; passes on his second go (4/4) after a fail (2/4).
+    - Dan: port 8080 (wrong), colours red only (wrong, no wrong option ticked), flat "true"
+      (wrong), capital "london"; fails (0/4).
+    - Eve: answers port right and nothing else yet: in progress.
+    - Chloé answers a question that is no longer in the course; her second answer to port is
+      voided.
+    """
+    c = course
+    named: dict[str, Any] = {}
+    removed_iri = f"{c.id}/quiz/items/old-question"
+    named["chloe_port_2"] = answered(c, CHLOE, "port", "p8080", False, 2, at(5, 1))
+    statements = [
+        answered(c, ADA, "port", "p443", True, 1, at(0, 1)),
+        answered(c, ADA, "colours", "red[,]blue", True, 1, at(0, 2)),
+        answered(c, ADA, "flat", "false", True, 1, at(0, 3)),
+        answered(c, ADA, "capital", "Paris", True, 1, at(0, 4)),
+        course_result(c, ADA, True, 4, at(0, 5)),
+        *(
+            [completed_task(c, ADA, "quiz", "reflect", at(0, 0.5), "I know a little")]
+            if any(item.is_task for item in c.items)
+            else []
+        ),
+        answered(c, BOB, "port", "p80", False, 1, at(1, 1)),
+        answered(c, BOB, "colours", "red[,]green", False, 1, at(1, 2)),
+        answered(c, BOB, "flat", "false", True, 1, at(1, 3)),
+        answered(c, BOB, "capital", "  LONDON ", False, 1, at(1, 4)),
+        course_result(c, BOB, False, 1, at(1, 5)),
+        answered(c, BOB, "port", "p443", True, 2, at(2, 1)),
+        answered(c, BOB, "colours", "red[,]blue", True, 2, at(2, 2)),
+        answered(c, BOB, "capital", "paris", None, 2, at(2, 4)),  # no success: graded here
+        course_result(c, BOB, True, 4, at(2, 5)),
+        answered(c, DAN, "port", "p8080", False, 1, at(3, 1)),
+        answered(c, DAN, "colours", "red", False, 1, at(3, 2)),
+        answered(c, DAN, "flat", "true", False, 1, at(3, 3)),
+        answered(c, DAN, "capital", "london", False, 1, at(3, 4)),
+        course_result(c, DAN, False, 0, at(3, 5)),
+        answered(c, EVE, "port", "p443", True, 1, at(4, 1)),
+        answered(c, CHLOE, "port", "p443", True, 1, at(5, 0.5)),
+        named["chloe_port_2"],
+        statement(
+            c,
+            CHLOE,
+            "answered",
+            removed_iri,
+            at(5, 2),
+            result={"response": "b", "success": False},
+            definition={
+                "type": vocab.ACTIVITY_TYPES["check"],
+                "name": {"en": "Old question"},
+                "description": {"en": "Which came first?"},
+                "interactionType": "choice",
+                "correctResponsesPattern": ["a"],
+                "choices": [
+                    {"id": "a", "description": {"en": "The egg"}},
+                    {"id": "b", "description": {"en": "The chicken"}},
+                ],
+            },
+            context={"contextActivities": {"grouping": [{"id": c.id}]}},
+        ),
+        voiding(named["chloe_port_2"]["id"], at(6)),
+    ]
+    return statements, named

@@ -74,3 +74,33 @@ def test_an_ordinary_cell_is_left_as_it_is(text: str) -> None:
     aggregator.add(completed_task(COURSE, ADA, "basics", "task-1", at(0), text))
     rows = list(csv.DictReader(io.StringIO(render_csv(aggregator.report(generated_at=NOW)))))
     assert rows[0]["response"] == text
+
+
+def test_item_analysis_texts_from_statements_cannot_start_a_formula() -> None:
+    from coursepack.report.csvfmt import render_items_csv
+    from coursepack.xapi import vocab
+    from tests.report.helpers import graded_course
+
+    course = graded_course()
+    aggregator = Aggregator(course)
+    for n, who in enumerate(("a", "b")):
+        aggregator.add(
+            statement(
+                course,
+                {"mbox": f"mailto:{who}@example.org"},
+                "answered",
+                f"{course.id}/quiz/items/gone",
+                at(n),
+                result={"response": "=cmd|' /C calc'!A0", "success": False},
+                definition={
+                    "type": vocab.ACTIVITY_TYPES["check"],
+                    "description": {"en": "@SUM(1+1)"},
+                    "interactionType": "fill-in",
+                },
+                context={"contextActivities": {"grouping": [{"id": course.id}]}},
+            )
+        )
+    rows = list(csv.DictReader(io.StringIO(render_items_csv(aggregator.report(generated_at=NOW)))))
+    gone = rows[-1]
+    assert (gone["question"], gone["question_in_course"]) == ("'@SUM(1+1)", "no")
+    assert gone["most_chosen_wrong"] == "'=cmd|' /c calc'!a0"  # two learners typed it

@@ -13,8 +13,14 @@ import pytest
 from coursepack.report.aggregate import Aggregator
 from coursepack.report.html import render_html
 from coursepack.report.model import Report
-from coursepack.report.svg import buckets, timeline
-from tests.report.helpers import NOW, learner_statements, sample_course
+from coursepack.report.svg import buckets, question_chart, timeline
+from tests.report.helpers import (
+    NOW,
+    graded_course,
+    graded_statements,
+    learner_statements,
+    sample_course,
+)
 from tests.support.axe import format_violations, run_axe
 
 if TYPE_CHECKING:
@@ -150,3 +156,40 @@ def test_timeline_reaching_the_last_representable_day_renders() -> None:
     assert series[-1][0] == date(9999, 12, 27)
     assert sum(count for _, count in series) == 2
     assert "<svg" in timeline(per_day)
+
+
+def graded_report() -> Report:
+    course = graded_course()
+    statements, _ = graded_statements(course)
+    aggregator = Aggregator(course)
+    aggregator.add_all(statements)
+    return aggregator.report(generated_at=NOW)
+
+
+def test_ungraded_report_has_no_questions_or_scores() -> None:
+    html = render_html(sample_report())
+    assert "Questions (item analysis)" not in html and "Score</th>" not in html
+
+
+def test_question_chart_marks_the_right_options_and_escapes_texts() -> None:
+    summary = graded_report().question_summaries[1]  # colours: red and blue are right
+    chart = str(question_chart(summary, "q2"))
+    assert chart.count('class="right"') == 2 and chart.count('class="wrong"') == 2
+    assert "White &amp; bright" in chart and "White & bright" not in chart
+    assert '<title id="q2-title">First attempts of 3 learners' in chart
+
+
+@pytest.mark.e2e
+def test_graded_report_renders_fits_a_phone_and_has_no_serious_violations(
+    page: Page, tmp_path: Path
+) -> None:
+    seen = open_report(page, tmp_path, graded_report())
+    assert seen["console"] == [] and seen["errors"] == []
+    assert page.locator("svg.question").count() == 5
+    for chart in page.locator("svg.question").all():
+        box = chart.bounding_box()
+        assert box is not None and box["width"] > 0 and box["height"] > 0
+    violations = run_axe(page)
+    assert violations == [], format_violations(violations)
+    page.set_viewport_size({"width": 360, "height": 740})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360

@@ -1,7 +1,7 @@
 """The JSON report matches the schema documented in docs/report.md (so the doc stays true).
 
 A small validator for the keywords the schema uses (type, const, enum, pattern, minimum,
-maximum, required, properties, additionalProperties, items, $ref).
+maximum, required, properties, additionalProperties, items, $ref, oneOf).
 """
 
 from __future__ import annotations
@@ -53,6 +53,10 @@ def problems(value: Any, schema: dict[str, Any], root: dict[str, Any], at: str =
         for part in schema["$ref"].removeprefix("#/").split("/"):
             target = target[part]
         return problems(value, target, root, at)
+    if "oneOf" in schema:
+        matching = [option for option in schema["oneOf"] if not problems(value, option, root, at)]
+        if len(matching) != 1:
+            return [f"{at}: {value!r} matches {len(matching)} of oneOf, not exactly one"]
     found: list[str] = []
     if "type" in schema:
         names = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
@@ -92,7 +96,7 @@ def test_the_schema_catches_an_undocumented_key() -> None:
     assert problems(data, schema, schema) == ["$.learners[0]: undocumented key 'secret'"]
 
 
-@pytest.mark.parametrize("name", ["sample.json", "sample-responses.json"])
+@pytest.mark.parametrize("name", ["sample.json", "sample-responses.json", "graded.json"])
 def test_golden_reports_match_the_documented_schema(name: str) -> None:
     schema = documented_schema()
     data = json.loads((GOLDEN / name).read_text(encoding="utf-8"))
@@ -112,3 +116,21 @@ def test_key_order_is_the_documented_order() -> None:
         aggregator.add(found)
     data = to_json(aggregator.report(generated_at=NOW))
     assert list(data) == documented_schema()["required"]
+
+
+def test_a_graded_report_adds_the_assessment_and_questions_last() -> None:
+    data = json.loads((GOLDEN / "graded.json").read_text(encoding="utf-8"))
+    assert list(data) == [*documented_schema()["required"], "assessment", "questions"]
+    assert list(data["learners"][0])[-2:] == ["score", "answers"]
+
+
+def test_the_schema_catches_a_wrong_score_status_and_a_rate_above_one() -> None:
+    schema = documented_schema()
+    data = json.loads((GOLDEN / "graded.json").read_text(encoding="utf-8"))
+    data["learners"][0]["score"]["status"] = "complete"
+    data["questions"][0]["correct_last_rate"] = 1.5
+    assert problems(data, schema, schema) == [
+        "$.learners[0].score.status: 'complete' not in "
+        "['passed', 'failed', 'in_progress', 'not_started']",
+        "$.questions[0].correct_last_rate: 1.5 > 1",
+    ]

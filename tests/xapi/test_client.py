@@ -445,3 +445,39 @@ def test_an_endpoint_with_a_query_string_is_refused_without_printing_it() -> Non
         normalise_endpoint("https://lrs.example.org/xapi/?password=hunter22&x=1")
     assert "hunter22" not in raised.value.message
     assert "query string" in raised.value.message
+
+
+# -- parsing a page with the cyclic collector paused ---------------------------------------------
+
+
+def test_a_page_is_parsed_without_collections_and_the_collector_is_back_after() -> None:
+    import gc
+
+    from coursepack.xapi.client import _parse
+
+    page = json.dumps(
+        {"statements": [{"id": str(n), "actor": {"mbox": "mailto:a@b"}} for n in range(5000)]}
+    ).encode()
+    runs: list[int] = []
+
+    def seen(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            runs.append(info["generation"])
+
+    gc.callbacks.append(seen)
+    try:
+        data = _parse(page)
+    finally:
+        gc.callbacks.remove(seen)
+    assert len(data["statements"]) == 5000
+    assert runs == []  # 15,000 containers made, no collection walked them
+    assert gc.isenabled()
+    with pytest.raises(ValueError):
+        _parse(b"<html>")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        _parse(page)
+        assert not gc.isenabled()  # a caller's choice is left as it was
+    finally:
+        gc.enable()

@@ -15,6 +15,12 @@ What the statements mean (see ``coursepack.xapi.vocab``, the runtime sends them)
   puts the course IRI in context, but the task's object id is ours).
 - module / course completed: verb ``completed`` with the module / course IRI.
 - READ / WATCH opened: verb ``experienced`` with the item IRI.
+- CHECK answered (graded courses): verb ``answered`` with the item IRI, ``result.success``,
+  ``result.response`` and the attempt number (``vocab.ATTEMPT_EXT``); per learner and question
+  the first and the latest answer are kept (like a TASK's completions) and a count of answers.
+- course passed / failed: verb ``passed`` / ``failed`` on the course IRI (or on an activity
+  that is not the course's own, such as a cmi5 AU, the course in its context): the latest one
+  is the learner's result.
 - anything else about the course (sessions, ...) only counts as activity.
 - a voiding statement (verb ``voided``, StatementRef object) removes its target; it is not
   activity of its actor (usually an administrator).
@@ -35,12 +41,22 @@ from datetime import UTC, date, datetime
 from typing import Any, Final
 
 from coursepack.completion import counted
-from coursepack.model import Course
+from coursepack.model import CheckKind, CompletionRule, Course, Item, Module
+from coursepack.render.markdown import plain_first_paragraph
 from coursepack.report.model import (
+    EMPTY_ANSWER,
     EMPTY_CELL,
+    FAILED,
+    IN_PROGRESS,
+    NOT_STARTED,
+    PASSED,
+    AnswerCell,
     LearnerRow,
     ModuleStatus,
+    QuestionColumn,
+    QuestionSummary,
     Report,
+    ScoreStatus,
     Stats,
     TaskCell,
     TaskColumn,
@@ -52,22 +68,50 @@ from coursepack.xapi import vocab
 _COMPLETED = vocab.VERBS["completed"]
 _EXPERIENCED = vocab.VERBS["experienced"]
 _VOIDED = vocab.VERBS["voided"]
+_ANSWERED = vocab.VERBS["answered"]
+_PASSED = vocab.VERBS["passed"]
+_FAILED = vocab.VERBS["failed"]
 _TASK_TYPE = vocab.ACTIVITY_TYPES["task"]
+_CHECK_TYPE = vocab.ACTIVITY_TYPES["check"]
+_CHOICE_SEPARATOR = "[,]"  # between the choice ids of an xAPI choice response
+# A text typed by only one learner may say who they are: without --responses, the item
+# analysis shows a wrong fill-in text only when at least this many learners typed it.
+MIN_LEARNERS_FOR_TEXT: Final = 2
+# Fill-in questions: the wrong texts drawn in the chart, besides "right" and "other".
+TOP_WRONG_TEXTS: Final = 3
 _IFI_KEYS = ("mbox", "mbox_sha1sum", "openid", "account")
 _DIGITS = re.compile(r"(\d+)")
 # Tasks no longer in the course, told apart by their ids: at most this many are kept (a
 # statement can name any id under the course IRI; memory must not follow the statements).
 MAX_REMOVED_TASKS: Final = 1000
+# Options of a removed question kept from a statement's activity definition, at most.
+MAX_OPTIONS: Final = 100
 
 # A completion record: (first time, first id, first response, latest time, latest id,
 # latest response); first and latest by (time, statement id).
 _Record = tuple[datetime, str, str | None, datetime, str, str | None]
+# An answer record (a list, updated in place): [first time, first id, first response, first
+# right, latest time, latest id, latest response, latest right, answers read, highest attempt
+# number]. A result record (passed / failed of the course): [first time, first id, first
+# (success, scaled, raw, max), latest time, latest id, latest (...)].
+_ANSWER_WIDTH = 4
+_RESULT_WIDTH = 3
 
 
 class _Learner:
     """One learner's state: fixed size, plus one entry per activity they completed or opened."""
 
-    __slots__ = ("account", "done", "first", "last", "name", "name_at", "opened")
+    __slots__ = (
+        "account",
+        "answers",
+        "done",
+        "first",
+        "last",
+        "name",
+        "name_at",
+        "opened",
+        "result",
+    )
 
     def __init__(self, account: tuple[str, str] | None, at: datetime) -> None:
         self.account = account  # (homePage, name) for an account IFI; else the key says it all
@@ -77,6 +121,8 @@ class _Learner:
         self.last = at
         self.done: dict[int, _Record] | None = None  # completable slot -> record
         self.opened: dict[int, datetime] | None = None  # READ/WATCH slot -> first time opened
+        self.answers: dict[int, list[Any]] | None = None  # question slot -> answer record
+        self.result: list[Any] | None = None  # the course's passed / failed: result record
 
 
 class Aggregator:
@@ -130,6 +176,22 @@ class Aggregator:
         self._answered_version: dict[str, str] = {}
         self._removed: dict[str, str] = {}  # iri of a task no longer in the course -> title
         self._learners: dict[str, _Learner] = {}  # IFI key (an mbox as it is) -> state
+        # CHECKs (in course order), then questions no longer in the course as found; each by
+        # IRI -> question slot
+        self._questions: list[QuestionColumn] = []
+        self._question_slot: dict[str, int] = {}
+        self._grading: list[tuple[CheckKind, frozenset[str]] | None] = []
+        for module in course.modules:
+            for item in module.checks:
+                if item.check is None:
+                    continue
+                iri = vocab.item_iri(course, module, item)
+                self._question_slot[iri] = len(self._questions)
+                self._questions.append(_question_column(course, module, item, iri))
+                self._grading.append(_grading(item))
+        self._first_removed_question = len(self._questions)
+        self._removed_questions: dict[str, int] = {}  # iri -> question slot
+        self._graded = course.graded  # becomes True on an answer or a result
         self._voided: set[str] = set()
         self._late_voids = False  # a voiding statement came after completions were kept
         self.received = 0
@@ -165,10 +227,10 @@ class Aggregator:
         include_responses = self.include_responses
         first_removed = self._first_removed
         fromisoformat = datetime.fromisoformat
-        count = 0
+        if not isinstance(statements, list):
+            statements = list(statements)
         try:
             for raw in statements:
-                count += 1
                 try:
                     sid = raw["id"]
                     actor = raw["actor"]
@@ -298,8 +360,157 @@ class Aggregator:
                     seen = opened.get(slot)
                     if seen is None or at < seen:
                         opened[slot] = at
+                elif verb_id in (_ANSWERED, _PASSED, _FAILED):
+                    # (a tuple: compared, not hashed; a verb's string is new in every statement,
+                    # and hashing it would cost every session statement)
+                    self._add_graded(learner, verb_id, object_id, obj, raw, at, sid)
         finally:
-            self.received += count
+            self.received += len(statements)
+
+    def _add_graded(
+        self,
+        learner: _Learner,
+        verb_id: str,
+        object_id: str,
+        obj: dict[str, Any],
+        raw: dict[str, Any],
+        at: datetime,
+        sid: str,
+    ) -> None:
+        """An ``answered`` of a question, or the course's ``passed`` / ``failed``."""
+        result = raw.get("result")
+        if type(result) is not dict:
+            result = {}
+        if verb_id != _ANSWERED:
+            if object_id != self.course.id and (
+                object_id.startswith(self._course_prefix) or object_id in self._slot
+            ):
+                return  # a module's or an item's, not the course's
+            self._graded = True
+            score = result.get("score")
+            score = score if type(score) is dict else {}
+            entry = (
+                verb_id == _PASSED,
+                _number(score.get("scaled")),
+                _number(score.get("raw")),
+                _number(score.get("max")),
+            )
+            if learner.result is None:
+                learner.result = [at, sid, entry, at, sid, entry]
+            elif _merge(learner.result, _RESULT_WIDTH, at, sid, entry):
+                self.duplicates += 1
+            return
+        slot = self._question_slot.get(object_id)
+        if slot is None:
+            if object_id in self._slot or object_id in self._read_slot:
+                return  # a TASK, READ or WATCH of the course is not a question
+            slot = self._removed_question_slot(object_id, obj)
+            if slot is None:
+                return
+        else:
+            read = self._read_slot.get(object_id)  # all-items: an answered CHECK is done
+            if read is not None:
+                opened = learner.opened
+                if opened is None:
+                    learner.opened = {read: at}
+                elif read not in opened or at < opened[read]:
+                    opened[read] = at
+        self._graded = True
+        response = result.get("response")
+        if type(response) is not str:
+            response = None
+        right = result.get("success")
+        if type(right) is not bool:
+            right = self._grade(slot, response)
+        attempt = _attempt(raw)
+        answers = learner.answers
+        if answers is None:
+            answers = learner.answers = {}
+        record = answers.get(slot)
+        if record is None:
+            answers[slot] = [at, sid, response, right, at, sid, response, right, 1, attempt]
+        elif _merge(record, _ANSWER_WIDTH, at, sid, response, right):
+            self.duplicates += 1
+        else:
+            record[8] += 1
+            if attempt > record[9]:
+                record[9] = attempt
+
+    def _grade(self, slot: int, response: str | None) -> bool:
+        """Whether a response is right, for an answer that does not say (no result.success)."""
+        if response is None:
+            return False
+        grading = self._grading[slot] if slot < len(self._grading) else None
+        if grading is None:  # a question no longer in the course: what its statement said
+            correct = self._questions[slot].correct
+            return bool(correct) and _choice_ids(response) == frozenset(correct)
+        kind, accepted = grading
+        if kind is CheckKind.TEXT:
+            return _normal_text(response) in accepted
+        return _choice_ids(response) == accepted
+
+    def _removed_question_slot(self, object_id: str, obj: dict[str, Any]) -> int | None:
+        """The slot of an answered question of this course that is no longer in it (kept,
+        described from the course's lock file or the statement's activity definition)."""
+        slot = self._removed_questions.get(object_id)
+        if slot is not None:
+            return slot
+        if len(self._removed_questions) >= MAX_REMOVED_TASKS:
+            return None
+        rest = object_id.removeprefix(self._course_prefix)
+        parts = rest.split("/")
+        if not (rest != object_id and len(parts) == 3 and parts[1] == "items" and all(parts)):
+            return None
+        definition = obj.get("definition")
+        definition = definition if isinstance(definition, dict) else {}
+        if definition.get("type", _CHECK_TYPE) != _CHECK_TYPE:
+            return None
+        language = self.course.language
+        title = (
+            self._known_removed.get(object_id)
+            or _language_value(definition.get("description"), language)
+            or _language_value(definition.get("name"), language)
+            or parts[-1]
+        )
+        interaction = definition.get("interactionType")
+        interaction = interaction if isinstance(interaction, str) else ""
+        options: list[tuple[str, str]] = []
+        choices = definition.get("choices")
+        for choice in choices if isinstance(choices, list) else ():
+            if isinstance(choice, dict) and isinstance(choice.get("id"), str):
+                text = _language_value(choice.get("description"), language)
+                options.append((choice["id"], text or choice["id"]))
+        if interaction == "true-false" and not options:
+            options = [("true", "true"), ("false", "false")]
+        pattern = definition.get("correctResponsesPattern")
+        correct: tuple[str, ...] = ()
+        if (
+            interaction in ("choice", "true-false")
+            and isinstance(pattern, list)
+            and pattern
+            and isinstance(pattern[0], str)
+        ):
+            correct = tuple(pattern[0].split(_CHOICE_SEPARATOR))
+        module_id = parts[0]
+        module_title = next((m.title for m in self.course.modules if m.id == module_id), "")
+        slot = len(self._questions)
+        self._questions.append(
+            QuestionColumn(
+                object_id,
+                module_id,
+                module_title,
+                parts[2],
+                title,
+                interaction,
+                tuple(options[:MAX_OPTIONS]),
+                correct,
+                in_course=False,
+                multiple=len(correct) > 1,
+            )
+        )
+        self._grading.append(None)
+        self._removed_questions[object_id] = slot
+        return slot
 
     def _void(self, target: str) -> None:
         if target in self._voided:
@@ -318,6 +529,8 @@ class Aggregator:
         voided = self._voided
         for learner in self._learners.values():
             done = learner.done
+            if learner.answers or learner.result is not None:
+                self._retract_graded(learner, voided)
             if not done:
                 continue
             for slot, record in list(done.items()):
@@ -348,6 +561,26 @@ class Aggregator:
                         first_response,
                     )
                     self.voided_skipped += 1
+
+    def _retract_graded(self, learner: _Learner, voided: set[str]) -> None:
+        """Late voiding of a learner's answers and course results (as for completions)."""
+        if learner.answers:
+            for slot, answer in list(learner.answers.items()):
+                retracted = _retract(answer, _ANSWER_WIDTH, voided)
+                if retracted == -1:
+                    del learner.answers[slot]
+                    self.voided_skipped += 1 + (answer[1] != answer[5])
+                elif retracted:
+                    # the voided answer's attempt number may have been the highest: count
+                    answer[8], answer[9] = max(1, answer[8] - retracted), 0
+                    self.voided_skipped += retracted
+        if learner.result is not None:
+            retracted = _retract(learner.result, _RESULT_WIDTH, voided)
+            if retracted == -1:
+                self.voided_skipped += 1 + (learner.result[1] != learner.result[4])
+                learner.result = None
+            else:
+                self.voided_skipped += retracted
 
     def _removed_slot(self, object_id: str, obj: dict[str, Any]) -> int | None:
         """The slot of a completed TASK of this course that is no longer in it (kept, titled).
@@ -401,6 +634,10 @@ class Aggregator:
             for iri, is_task in self._course_needs()
         ]
         empty_modules = tuple(ModuleStatus(m.id, m.title, None, None) for m in course.modules)
+        graded = self._graded
+        question_count = self._first_removed_question
+        removed_questions = sorted(self._removed_questions.items())
+        removed_question_slots = [slot for _, slot in removed_questions]
         rows = [
             self._row(
                 key,
@@ -410,6 +647,7 @@ class Aggregator:
                 requirements,
                 course_needs,
                 empty_modules,
+                (question_count, removed_question_slots) if graded else None,
             )
             for key, learner in self._learners.items()
         ]
@@ -445,7 +683,30 @@ class Aggregator:
             since=_utc(since) if since else None,
             until=_utc(until) if until else None,
             registration=registration,
+            **(self._item_analysis(learners, removed_question_slots) if graded else {}),
         )
+
+    def _item_analysis(
+        self, learners: tuple[LearnerRow, ...], removed_slots: list[int]
+    ) -> dict[str, Any]:
+        """The report's graded part: the questions and their item analysis."""
+        current = tuple(self._questions[: self._first_removed_question])
+        removed = tuple(self._questions[slot] for slot in removed_slots)
+        show_texts = self.include_responses
+        return {
+            "graded": True,
+            "pass_mark": self.course.assessment.pass_mark if self.course.assessment else None,
+            "questions": current,
+            "removed_questions": removed,
+            "question_summaries": tuple(
+                question_summary(column, [row.answers[i] for row in learners], show_texts)
+                for i, column in enumerate(current)
+            ),
+            "removed_question_summaries": tuple(
+                question_summary(column, [row.removed_answers[i] for row in learners], show_texts)
+                for i, column in enumerate(removed)
+            ),
+        }
 
     def _removed_columns(self) -> list[tuple[TaskColumn, int]]:
         columns = []
@@ -488,6 +749,7 @@ class Aggregator:
         requirements: list[tuple[int, list[tuple[int, bool]]]],
         course_needs: list[tuple[int, bool]],
         empty_modules: tuple[ModuleStatus, ...],
+        questions: tuple[int, list[int]] | None = None,
     ) -> LearnerRow:
         course = self.course
         done = learner.done or {}
@@ -510,9 +772,23 @@ class Aggregator:
             else:
                 modules.append(_status(empty.module_id, empty.title, stated and stated[0], derived))
         all_times = met(course_needs)
+        score = answers = removed_answers = None
+        if questions is not None:
+            count, removed_question_slots = questions
+            records = learner.answers or {}
+            answers = tuple(_answer_cell(records.get(slot)) for slot in range(count))
+            removed_answers = tuple(_answer_cell(records.get(s)) for s in removed_question_slots)
+            score = _score(learner.result, answers)
+        derived = _last_if_all(all_times)
+        if course.completion in (CompletionRule.PASS, CompletionRule.ALL_TASKS_AND_PASS):
+            passed_at = score.at if score is not None and score.status == PASSED else None
+            if course.completion is CompletionRule.PASS:
+                derived = passed_at
+            else:
+                derived = _last_if_all([*all_times, passed_at])
         course_record = done.get(self._course_slot)
         course_status = _status(
-            course.id, course.title, course_record and course_record[0], _last_if_all(all_times)
+            course.id, course.title, course_record and course_record[0], derived
         )
         met_count, total = sum(1 for t in all_times if t is not None), len(all_times)
         progress = met_count / total if total else 1.0 if course_status.completed else 0.0
@@ -537,6 +813,9 @@ class Aggregator:
             progress=progress,
             first_activity=learner.first,
             last_activity=learner.last,
+            answers=answers or (),
+            removed_answers=removed_answers or (),
+            score=score,
         )
 
 
@@ -547,6 +826,170 @@ def _cell(record: _Record | None, versions: dict[str, str] | None = None) -> Tas
         return EMPTY_CELL
     version = versions.get(record[4]) if versions else None
     return TaskCell(record[0], record[5], version)
+
+
+def _answer_cell(record: list[Any] | None) -> AnswerCell:
+    if record is None:
+        return EMPTY_ANSWER
+    return AnswerCell(
+        attempts=max(record[8], record[9]),
+        first_correct=record[3],
+        last_correct=record[7],
+        first_response=record[2],
+        last_at=record[4],
+    )
+
+
+def _score(result: list[Any] | None, answers: tuple[AnswerCell, ...]) -> ScoreStatus:
+    """The latest passed / failed of the course wins; without one, how far the learner got."""
+    answered = sum(1 for cell in answers if cell.answered)
+    correct = sum(1 for cell in answers if cell.last_correct)
+    if result is None:
+        status = IN_PROGRESS if answered else NOT_STARTED
+        return ScoreStatus(status, answered=answered, correct=correct)
+    success, scaled, raw, top = result[5]
+    if scaled is None and raw is not None and top:
+        scaled = raw / top
+    if scaled is not None:
+        scaled = max(0.0, min(1.0, scaled))
+    return ScoreStatus(
+        PASSED if success else FAILED, scaled, raw, top, result[3], answered, correct
+    )
+
+
+def question_summary(
+    column: QuestionColumn, cells: list[AnswerCell], show_texts: bool = False
+) -> QuestionSummary:
+    """Item analysis of one question from every learner's answers to it.
+
+    Right first time and right on the latest attempt, over the learners who answered; the
+    average number of answers; the wrong option chosen most (choice, true/false: an option
+    that is not correct, ticked in a wrong first answer) or the most common wrong text
+    (fill-in: case and spacing forgiven; shown when at least ``MIN_LEARNERS_FOR_TEXT``
+    learners typed it, or with ``show_texts``), on first attempts.
+    """
+    answered = [cell for cell in cells if cell.answered]
+    count = len(answered)
+    right_first = sum(1 for cell in answered if cell.first_correct)
+    right_last = sum(1 for cell in answered if cell.last_correct)
+    attempts = sum(cell.attempts for cell in answered) / count if count else 0.0
+    wrong: Counter[str] = Counter()
+    choices: list[tuple[str, int, bool]]
+    if column.options:
+        texts = dict(column.options)
+        order = {ident: index for index, (ident, _) in enumerate(column.options)}
+        correct = set(column.correct)
+        chosen: Counter[str] = Counter()
+        for cell in answered:
+            ids = _choice_ids(cell.first_response or "")
+            chosen.update(ids)
+            if not cell.first_correct:
+                wrong.update(ident for ident in ids if ident not in correct)
+        choices = [(text, chosen[ident], ident in correct) for ident, text in column.options]
+        best = min(wrong, key=lambda i: (-wrong[i], order.get(i, len(order)), i), default=None)
+        top = texts.get(best, best) if best is not None else None
+        top_count = wrong[best] if best is not None else 0
+        return QuestionSummary(
+            column, count, right_first, right_last, attempts, top, top_count, tuple(choices)
+        )
+    for cell in answered:
+        if not cell.first_correct and cell.first_response:
+            text = _normal_text(cell.first_response)
+            if text:
+                wrong[text] += 1
+    ranked = sorted(wrong.items(), key=lambda pair: (-pair[1], pair[0]))
+    shown = [pair for pair in ranked if show_texts or pair[1] >= MIN_LEARNERS_FOR_TEXT]
+    choices = [("right", right_first, True)]
+    choices += [(text, n, False) for text, n in shown[:TOP_WRONG_TEXTS]]
+    other = count - right_first - sum(n for _, n in shown[:TOP_WRONG_TEXTS])
+    if other > 0:
+        choices.append(("other wrong answers", other, False))
+    top_text, top_count = shown[0] if shown else (None, 0)
+    return QuestionSummary(
+        column, count, right_first, right_last, attempts, top_text, top_count, tuple(choices)
+    )
+
+
+def _question_column(course: Course, module: Module, item: Item, iri: str) -> QuestionColumn:
+    check = item.check
+    assert check is not None
+    title = item.explicit_title or plain_first_paragraph(check.question_md, 200) or item.id
+    options = tuple(
+        (option.id, plain_first_paragraph(option.text_md, 200) or option.id)
+        for option in check.options
+    )
+    return QuestionColumn(
+        iri,
+        module.id,
+        module.title,
+        item.id,
+        title,
+        check.kind.interaction_type,
+        options,
+        check.correct_ids,
+        multiple=check.kind is CheckKind.MULTIPLE,
+    )
+
+
+def _grading(item: Item) -> tuple[CheckKind, frozenset[str]] | None:
+    """How to tell a right answer when a statement does not say: the correct option ids, or
+    the accepted texts (case and spacing forgiven)."""
+    check = item.check
+    if check is None:
+        return None
+    if check.kind is CheckKind.TEXT:
+        return check.kind, frozenset(_normal_text(text) for text in check.accepted)
+    return check.kind, frozenset(check.correct_ids)
+
+
+def _choice_ids(response: str) -> frozenset[str]:
+    return frozenset(part for part in response.split(_CHOICE_SEPARATOR) if part)
+
+
+def _normal_text(text: str) -> str:
+    """A typed answer as it is compared: case and spacing forgiven."""
+    return " ".join(text.split()).casefold()
+
+
+def _number(value: Any) -> float | None:
+    if type(value) in (int, float) and value == value and abs(value) != float("inf"):
+        return float(value)
+    return None
+
+
+def _attempt(raw: dict[str, Any]) -> int:
+    """The runtime's attempt number (``vocab.ATTEMPT_EXT``), 0 when the statement has none."""
+    context = raw.get("context")
+    extensions = context.get("extensions") if type(context) is dict else None
+    value = extensions.get(vocab.ATTEMPT_EXT) if type(extensions) is dict else None
+    return value if type(value) is int and 0 < value < 1_000_000 else 0
+
+
+def _merge(record: list[Any], width: int, at: datetime, sid: str, *values: Any) -> bool:
+    """Fold an answer or result into ``record`` (first and latest by time, then id); True
+    when it is one already kept (a duplicate)."""
+    if sid == record[1] or sid == record[width + 1]:
+        return True
+    if at < record[0] or (at == record[0] and sid < record[1]):
+        record[0:width] = [at, sid, *values]
+    if at > record[width] or (at == record[width] and sid > record[width + 1]):
+        record[width : 2 * width] = [at, sid, *values]
+    return False
+
+
+def _retract(record: list[Any], width: int, voided: set[str]) -> int:
+    """Apply late voiding to a record: -1 when nothing is left, else how many were removed."""
+    first_sid, last_sid = record[1], record[width + 1]
+    first_gone, last_gone = first_sid in voided, last_sid in voided
+    if not (first_gone or last_gone):
+        return 0
+    if first_sid == last_sid or (first_gone and last_gone):
+        return -1
+    if first_gone:
+        record[0:width] = record[width : 2 * width]
+    else:
+        record[width : 2 * width] = record[0:width]
+    return 1
 
 
 def _last_if_all(times: list[datetime | None]) -> datetime | None:

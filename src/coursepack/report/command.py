@@ -139,6 +139,12 @@ def _size_option(ctx: click.Context, param: click.Parameter, value: str | int) -
     help="Largest answer (one page) to accept, counted after decompression "
     "(e.g. 500000, 512KiB, 64MiB).",
 )
+@click.option(
+    "--items",
+    is_flag=True,
+    help="CSV: the item analysis of the course's questions (one row per question) instead of "
+    "one row per learner and task.",
+)
 def report(
     course_dir: Path,
     endpoint: str | None,
@@ -153,6 +159,7 @@ def report(
     timeout: float,
     max_pages: int,
     max_answer_bytes: int,
+    items: bool,
 ) -> None:
     """Report who completed which TASK of COURSE_DIR (default: the current folder), from an LRS.
 
@@ -163,17 +170,24 @@ def report(
     """
     if since and until and since >= until:
         raise click.UsageError("--since must be before --until")
+    chosen = pick_format(fmt, output)
+    if items and chosen != "csv":
+        raise click.UsageError(
+            f"--items is for CSV (the {chosen} report holds the item analysis already; "
+            "use --format csv or an -o file ending in .csv)"
+        )
     request = ReportRequest(
         course_dir=course_dir,
         endpoint=endpoint,
         query=Query(since, until, str(registration) if registration else None, completions_only),
-        fmt=pick_format(fmt, output),
+        fmt=chosen,
         output=output,
         include_responses=responses,
         page_size=page_size,
         timeout=timeout,
         max_pages=max_pages,
         max_answer_bytes=max_answer_bytes,
+        items=items,
     )
     try:
         run(request, os.environ)

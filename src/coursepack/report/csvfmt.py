@@ -20,7 +20,7 @@ import unicodedata
 from collections.abc import Iterator
 from datetime import datetime
 
-from coursepack.report.model import LearnerRow, Report, TaskCell, TaskColumn
+from coursepack.report.model import EMPTY_CELL, LearnerRow, Report, TaskCell, TaskColumn
 
 HEADER = (
     "learner",
@@ -37,6 +37,35 @@ HEADER = (
     "learner_course_completed",
     "task_iri",
 )
+# graded courses: the learner's result, after the columns above (whose places never change)
+SCORE_HEADER = ("learner_score_percent", "learner_result")
+
+# --items: the item analysis, one row per question (docs/report.md, "Scores and item analysis")
+ITEMS_HEADER = (
+    "module_id",
+    "module_title",
+    "question_id",
+    "question",
+    "type",
+    "question_in_course",
+    "learners_answered",
+    "correct_first_attempt",
+    "correct_first_attempt_percent",
+    "correct_last_attempt",
+    "correct_last_attempt_percent",
+    "average_attempts",
+    "most_chosen_wrong",
+    "most_chosen_wrong_learners",
+    "question_iri",
+)
+_RESULT_WORDS = {
+    "passed": "passed",
+    "failed": "failed",
+    "in_progress": "in progress",
+    "not_started": "",
+}
+
+_NO_TASK = TaskColumn("", "", "", "", "", in_course=False)  # the task columns left empty
 
 _FORMULA_START = frozenset("=+-@;|\uff1d\uff0b\uff0d\uff20\ufe66\ufe62\ufe63\ufe6b\u2212")
 
@@ -62,7 +91,8 @@ def rows(report: Report) -> list[list[str]]:
 
 
 def iter_rows(report: Report) -> Iterator[list[str]]:
-    yield [h for h in HEADER if h != "response" or report.responses_included]
+    header = [h for h in HEADER if h != "response" or report.responses_included]
+    yield header + list(SCORE_HEADER) if report.graded else header
     for learner in report.learners:
         pairs: list[tuple[TaskColumn, TaskCell]] = list(
             zip(report.tasks, learner.tasks, strict=True)
@@ -74,6 +104,8 @@ def iter_rows(report: Report) -> Iterator[list[str]]:
         ]
         for column, cell in pairs:
             yield _row(report, learner, column, cell)
+        if not pairs and report.graded:  # a course of questions only: one row for the score
+            yield _row(report, learner, _NO_TASK, EMPTY_CELL)
 
 
 def _row(report: Report, learner: LearnerRow, column: TaskColumn, cell: TaskCell) -> list[str]:
@@ -84,8 +116,8 @@ def _row(report: Report, learner: LearnerRow, column: TaskColumn, cell: TaskCell
         _safe(column.module_title),
         _safe(column.item_id),
         _safe(column.title),
-        _yes(column.in_course),
-        _yes(cell.completed),
+        _yes(column.in_course) if column is not _NO_TASK else "",
+        _yes(cell.completed) if column is not _NO_TASK else "",
         _time(cell.completed_at),
     ]
     if report.responses_included:
@@ -95,14 +127,58 @@ def _row(report: Report, learner: LearnerRow, column: TaskColumn, cell: TaskCell
         _yes(learner.course_completed),
         _safe(column.iri),  # a removed task's IRI comes from a statement
     ]
+    if report.graded:
+        score = learner.score
+        scaled = score.scaled if score is not None else None
+        row += [
+            f"{scaled * 100:.0f}" if scaled is not None else "",
+            _RESULT_WORDS[score.status] if score is not None else "",
+        ]
     return row
+
+
+def iter_item_rows(report: Report) -> Iterator[list[str]]:
+    """``--items``: the header, then one row per question (the course's, then removed ones)."""
+    yield list(ITEMS_HEADER)
+    for summary in (*report.question_summaries, *report.removed_question_summaries):
+        column = summary.column
+        yield [
+            _safe(column.module_id),  # a removed question's ids come from a statement
+            _safe(column.module_title),
+            _safe(column.item_id),
+            _safe(column.title),
+            _safe(column.interaction + ("-multiple" if column.multiple else "")),
+            _yes(column.in_course),
+            str(summary.answered),
+            str(summary.correct_first),
+            f"{summary.first_rate * 100:.0f}" if summary.answered else "",
+            str(summary.correct_last),
+            f"{summary.last_rate * 100:.0f}" if summary.answered else "",
+            f"{summary.average_attempts:.2f}" if summary.answered else "",
+            _safe(summary.top_wrong or ""),
+            str(summary.top_wrong_count) if summary.top_wrong is not None else "",
+            _safe(column.iri),
+        ]
 
 
 def iter_csv(report: Report, rows_per_piece: int = 2000) -> Iterator[str]:
     """The CSV text in pieces of ``rows_per_piece`` rows (never the whole report at once)."""
+    return _pieces(iter_rows(report), rows_per_piece)
+
+
+def iter_items_csv(report: Report) -> Iterator[str]:
+    """The item analysis as CSV (``--items``): one row per question."""
+    return _pieces(iter_item_rows(report), 2000)
+
+
+def render_items_csv(report: Report) -> str:
+    return "".join(iter_items_csv(report))
+
+
+def _pieces(rows: Iterator[list[str]], rows_per_piece: int) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    for number, row in enumerate(iter_rows(report), 1):
+    for number, row in enumerate(rows, 1):
         writer.writerow(row)
         if number % rows_per_piece == 0:
             yield buffer.getvalue()

@@ -63,6 +63,8 @@ def verbs_wanted(course: Course, query: Query) -> list[str | None]:
     verbs: list[str | None] = [vocab.VERBS["completed"]]
     if any(not item.is_task for _, item in counted(course)):  # READ/WATCH count too
         verbs.append(vocab.VERBS["experienced"])
+    if course.graded:  # the answers and the course's result: scores and item analysis
+        verbs += [vocab.VERBS["answered"], vocab.VERBS["passed"], vocab.VERBS["failed"]]
     return verbs
 
 

@@ -11,7 +11,8 @@ from datetime import datetime
 import jinja2
 
 from coursepack.report import svg
-from coursepack.report.model import Report
+from coursepack.report.model import FAILED, PASSED, Report
+from coursepack.report.table import score_text
 from coursepack.templating import environment
 
 TEMPLATE = "report/report.html.j2"
@@ -45,4 +46,8 @@ def render_html(report: Report) -> str:
         rate_bar=svg.rate_bar,
         timeline=svg.timeline(report.completions_by_day),
         timeline_unit=svg.buckets(report.completions_by_day)[0],
+        question_chart=svg.question_chart,
+        score_text=score_text,
+        passed=report.results(PASSED) if report.graded else 0,
+        failed=report.results(FAILED) if report.graded else 0,
     )

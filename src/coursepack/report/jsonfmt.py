@@ -11,7 +11,20 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from coursepack.report.model import LearnerRow, ModuleStatus, Report, TaskCell, TaskSummary
+from coursepack.report.model import (
+    FAILED,
+    IN_PROGRESS,
+    NOT_STARTED,
+    PASSED,
+    AnswerCell,
+    LearnerRow,
+    ModuleStatus,
+    QuestionSummary,
+    Report,
+    ScoreStatus,
+    TaskCell,
+    TaskSummary,
+)
 
 orjson: Any
 try:
@@ -44,7 +57,7 @@ _LEARNERS_MARK = "\x00learners\x00"
 def _head(report: Report) -> dict[str, Any]:
     course_prefix = report.course_id + "/"
     summaries = (*report.summaries, *report.removed_summaries)
-    return {
+    head = {
         "format": FORMAT_NAME,
         "format_version": FORMAT_VERSION,
         "generated_at": iso(report.generated_at),
@@ -84,6 +97,86 @@ def _head(report: Report) -> dict[str, Any]:
             {"date": day.isoformat(), "completions": count}
             for day, count in report.completions_by_day
         ],
+    }
+    if report.graded:  # only then: an ungraded course's report is as it always was
+        head["assessment"] = _assessment(report)
+        head["questions"] = [
+            _question(summary)
+            for summary in (*report.question_summaries, *report.removed_question_summaries)
+        ]
+    return head
+
+
+def _assessment(report: Report) -> dict[str, Any]:
+    scores = [
+        row.score.scaled
+        for row in report.learners
+        if row.score is not None and row.score.scaled is not None
+    ]
+    return {
+        "pass_mark": report.pass_mark,
+        "questions": len(report.questions),
+        "removed_questions": len(report.removed_questions),
+        "passed": report.results(PASSED),
+        "failed": report.results(FAILED),
+        "in_progress": report.results(IN_PROGRESS),
+        "not_started": report.results(NOT_STARTED),
+        "average_score": ratio(sum(scores) / len(scores)) if scores else None,
+    }
+
+
+def _question(summary: QuestionSummary) -> dict[str, Any]:
+    column = summary.column
+    top = summary.top_wrong
+    return {
+        "iri": column.iri,
+        "module": column.module_id or None,
+        "id": column.item_id,
+        "title": column.title,
+        "type": column.interaction or None,
+        "multiple": column.multiple,
+        "in_course": column.in_course,
+        "answered": summary.answered,
+        "correct_first": summary.correct_first,
+        "correct_first_rate": ratio(summary.first_rate),
+        "correct_last": summary.correct_last,
+        "correct_last_rate": ratio(summary.last_rate),
+        "average_attempts": round(summary.average_attempts, 2),
+        "most_chosen_wrong": (
+            {"text": top, "learners": summary.top_wrong_count} if top is not None else None
+        ),
+        "choices": [
+            {"text": text, "learners": count, "correct": correct}
+            for text, count, correct in summary.choices
+        ],
+    }
+
+
+def _score(score: ScoreStatus) -> dict[str, Any]:
+    return {
+        "status": score.status,
+        "scaled": ratio(score.scaled) if score.scaled is not None else None,
+        "raw": _whole(score.raw),
+        "max": _whole(score.max),
+        "at": iso(score.at),
+        "questions_answered": score.answered,
+        "questions_correct": score.correct,
+    }
+
+
+def _whole(value: float | None) -> float | int | None:
+    """3.0 as 3: a score's raw and max are counts of questions."""
+    return int(value) if value is not None and value.is_integer() else value
+
+
+def _answer(iri: str, cell: AnswerCell) -> dict[str, Any]:
+    return {
+        "iri": iri,
+        "answered": cell.answered,
+        "attempts": cell.attempts,
+        "first_correct": cell.first_correct if cell.answered else None,
+        "last_correct": cell.last_correct if cell.answered else None,
+        "answered_at": iso(cell.last_at),
     }
 
 
@@ -129,7 +222,7 @@ def _learner(report: Report, learner: LearnerRow) -> dict[str, Any]:
         _cell(report, column.iri, cell)
         for column, cell in zip(report.removed_tasks, learner.removed_tasks, strict=True)
     ]
-    return {
+    data = {
         "id": learner.key,
         "ifi": learner.ifi,
         "name": learner.name,
@@ -147,6 +240,17 @@ def _learner(report: Report, learner: LearnerRow) -> dict[str, Any]:
         "modules": [_module(status) for status in learner.modules],
         "tasks": cells,
     }
+    if learner.score is not None:  # a graded report
+        data["score"] = _score(learner.score)
+        data["answers"] = [
+            _answer(column.iri, cell)
+            for column, cell in zip(
+                (*report.questions, *report.removed_questions),
+                (*learner.answers, *learner.removed_answers),
+                strict=True,
+            )
+        ]
+    return data
 
 
 def _dumps(data: Any) -> str:

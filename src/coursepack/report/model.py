@@ -51,6 +51,85 @@ class ModuleStatus:
         return self.completed_at is not None
 
 
+@dataclass(frozen=True)
+class QuestionColumn:
+    """A CHECK of the course (in course order), or one no longer in it (``in_course`` False)."""
+
+    iri: str
+    module_id: str
+    module_title: str
+    item_id: str
+    title: str  # the question as plain text
+    #: the xAPI interactionType: "choice", "true-false", "fill-in" ("" when a removed
+    #: question's statements did not say)
+    interaction: str
+    options: tuple[tuple[str, str], ...] = ()  # (id, plain text) of choice and true/false
+    correct: tuple[str, ...] = ()  # the ids of the correct options
+    in_course: bool = True
+    multiple: bool = False  # several correct options (checkboxes)
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerCell:
+    """One learner's answers to one question: the first and the latest, and how many."""
+
+    attempts: int = 0  # answers read (at least the runtime's highest attempt number)
+    first_correct: bool = False
+    last_correct: bool = False
+    first_response: str | None = None  # result.response, in the xAPI response format
+    last_at: datetime | None = None
+
+    @property
+    def answered(self) -> bool:
+        return self.attempts > 0
+
+
+EMPTY_ANSWER = AnswerCell()  # shared by every question a learner has not answered
+
+
+@dataclass(frozen=True)
+class QuestionSummary:
+    """Item analysis of one question, over the learners who answered it."""
+
+    column: QuestionColumn
+    answered: int  # learners who answered it
+    correct_first: int  # ... right on their first attempt
+    correct_last: int  # ... right on their latest attempt
+    average_attempts: float  # answers per learner who answered (0 when none did)
+    #: the most chosen wrong option (its text) or most common wrong text, on first attempts;
+    #: None when no wrong answer names one
+    top_wrong: str | None
+    top_wrong_count: int
+    #: first attempts per option: (text, learners who chose it, whether it is correct), in the
+    #: question's order; fill-in: ("correct", n, True) then the most common wrong texts
+    choices: tuple[tuple[str, int, bool], ...]
+
+    @property
+    def first_rate(self) -> float:
+        return self.correct_first / self.answered if self.answered else 0.0
+
+    @property
+    def last_rate(self) -> float:
+        return self.correct_last / self.answered if self.answered else 0.0
+
+
+#: a learner's result in a graded course
+PASSED, FAILED, IN_PROGRESS, NOT_STARTED = "passed", "failed", "in_progress", "not_started"
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreStatus:
+    """The course's latest ``passed`` / ``failed`` for a learner, else how far they got."""
+
+    status: str  # PASSED | FAILED (from the latest statement) | IN_PROGRESS | NOT_STARTED
+    scaled: float | None = None  # 0..1, from the latest passed/failed (None without one)
+    raw: float | None = None
+    max: float | None = None
+    at: datetime | None = None  # when the latest passed/failed was made
+    answered: int = 0  # questions of the course answered
+    correct: int = 0  # ... right on the latest attempt
+
+
 @dataclass(frozen=True, slots=True)
 class LearnerRow:
     key: str  # the IFI as one string, e.g. "mbox:mailto:ada@example.org"
@@ -64,6 +143,10 @@ class LearnerRow:
     progress: float  # 0..1, by the course's completion rule
     first_activity: datetime
     last_activity: datetime
+    # graded courses only (docs/report.md, "Scores and item analysis")
+    answers: tuple[AnswerCell, ...] = ()  # aligned with Report.questions
+    removed_answers: tuple[AnswerCell, ...] = ()  # aligned with Report.removed_questions
+    score: ScoreStatus | None = None
 
     @property
     def display(self) -> str:
@@ -121,6 +204,14 @@ class Report:
     registration: str | None = None
     responses_included: bool = False
     stats: Stats = Stats()
+    #: whether the report has scores and item analysis: the course has CHECKs, or statements
+    #: answered questions no longer in it or passed / failed the course
+    graded: bool = False
+    pass_mark: int | None = None  # percent; None when the course has no ``assessment:``
+    questions: tuple[QuestionColumn, ...] = ()
+    removed_questions: tuple[QuestionColumn, ...] = ()
+    question_summaries: tuple[QuestionSummary, ...] = ()  # aligned with questions
+    removed_question_summaries: tuple[QuestionSummary, ...] = ()  # with removed_questions
 
     @property
     def courses_completed(self) -> int:
@@ -131,6 +222,10 @@ class Report:
         if not self.learners:
             return 0.0
         return sum(learner.progress for learner in self.learners) / len(self.learners)
+
+    def results(self, status: str) -> int:
+        """Learners whose score status is ``status`` (``PASSED``, ``FAILED``, ...)."""
+        return sum(1 for row in self.learners if row.score and row.score.status == status)
 
 
 def ifi_display(ifi: dict[str, Any]) -> str:

@@ -25,7 +25,7 @@ from coursepack.errors import UserError
 from coursepack.fsio import staged
 from coursepack.model import Course
 from coursepack.report.aggregate import Aggregator
-from coursepack.report.csvfmt import iter_csv
+from coursepack.report.csvfmt import iter_csv, iter_items_csv
 from coursepack.report.fetch import PER_ACTIVITY, Query, fetch
 from coursepack.report.html import render_html
 from coursepack.report.jsonfmt import iter_json
@@ -94,6 +94,7 @@ class ReportRequest:
     timeout: float = DEFAULT_TIMEOUT  # seconds for each whole answer
     max_pages: int = DEFAULT_MAX_PAGES  # for the whole report
     max_answer_bytes: int = DEFAULT_MAX_ANSWER_BYTES  # per answer, after decompression
+    items: bool = False  # CSV: the item analysis (one row per question) instead of learners
 
 
 @dataclass(frozen=True)
@@ -276,7 +277,7 @@ def run(
     if request.output is None and fmt.name == "table":
         print_table(result, stdout or Console())
         return result
-    pieces = fmt.render(result)
+    pieces = iter_items_csv(result) if request.items else fmt.render(result)
     if request.output is None:
         terminal = sys.stdout.isatty()
         for piece in pieces:

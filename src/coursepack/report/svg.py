@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from markupsafe import Markup, escape
 
-from coursepack.report.model import TaskSummary
+from coursepack.report.model import QuestionSummary, TaskSummary
 
 # Longest period shown day by day; past it the chart counts per week (weeks start on Monday).
 MAX_DAYS = 92
@@ -96,5 +96,51 @@ def timeline(per_day: tuple[tuple[date, int], ...]) -> Markup:
         labels.append((left + plot_w, height - 8, "end", series[-1][0].isoformat()))
     for x, y, anchor, text in labels:
         parts.append(f'<text x="{_n(x)}" y="{_n(y)}" text-anchor="{anchor}">{escape(text)}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def _short(text: str, limit: int = 38) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def question_chart(summary: QuestionSummary, ident: str) -> Markup:
+    """First attempts of one question: a bar per option (right ones marked), or for a typed
+    answer: right, the most common wrong texts, other wrong answers."""
+    if not summary.answered:
+        return Markup('<p class="empty">Nobody has answered this question yet.</p>')
+    rows = summary.choices
+    width, row_h, label_w, count_w = 640, 24, 260, 90
+    plot_w = width - label_w - count_w
+    height = row_h * len(rows) + 6
+    peak = max((count for _, count, _ in rows), default=0) or 1
+    described = "; ".join(
+        f"{text}{' (right)' if right else ''}: {count}" for text, count, right in rows
+    )
+    learners = f"{summary.answered} learner{'s' if summary.answered != 1 else ''}"
+    parts = [
+        f'<svg class="question" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-labelledby="{escape(ident)}-title">',
+        f'<title id="{escape(ident)}-title">'
+        f"{escape(f'First attempts of {learners}: {described}')}</title>",
+    ]
+    for index, (text, count, right) in enumerate(rows):
+        y = 3 + index * row_h
+        bar_w = plot_w * count / peak
+        share = count / summary.answered * 100
+        mark = "✓ " if right else ""
+        parts.append(
+            f'<text class="label" x="{label_w - 8}" y="{_n(y + row_h * 0.68)}" '
+            f'text-anchor="end">{escape(mark + _short(text))}</text>'
+        )
+        parts.append(
+            f'<rect class="{"right" if right else "wrong"}" x="{label_w}" y="{_n(y + 3)}" '
+            f'width="{_n(max(bar_w, 0.5 if count else 0))}" height="{row_h - 6}"/>'
+        )
+        parts.append(
+            f'<text x="{_n(label_w + bar_w + 6)}" y="{_n(y + row_h * 0.68)}">'
+            f"{count} ({share:.0f}%)</text>"
+        )
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from coursepack.report.model import Report
+from coursepack.report.model import FAILED, IN_PROGRESS, PASSED, Report, ScoreStatus
 
 DONE = "✓"
 NOT_DONE = "·"
@@ -30,6 +30,55 @@ def _percent(value: float) -> str:
     return f"{value * 100:.0f}%"
 
 
+def score_text(score: ScoreStatus | None, questions: int) -> str:
+    """A learner's result in a few characters: "80% passed", "in progress (2/5)"."""
+    if score is None:
+        return ""
+    if score.status in (PASSED, FAILED):
+        percent = _percent(score.scaled) + " " if score.scaled is not None else ""
+        return percent + score.status
+    if score.status == IN_PROGRESS:
+        return f"in progress ({score.answered}/{questions})"
+    return ""
+
+
+def _questions_table(report: Report) -> Table:
+    table = Table(
+        title="Questions (right first time: first attempts; in the end: latest attempts)",
+        title_justify="left",
+        show_edge=False,
+        pad_edge=False,
+    )
+    table.add_column("#", justify="right", style="dim")
+    table.add_column("Question", ratio=3)
+    table.add_column("Answered", justify="right", no_wrap=True)
+    table.add_column("Right 1st", justify="right", no_wrap=True)
+    table.add_column("In the end", justify="right", no_wrap=True)
+    table.add_column("Attempts", justify="right", no_wrap=True)
+    table.add_column("Most chosen wrong", ratio=2)
+    summaries = [(f"Q{n}", s) for n, s in enumerate(report.question_summaries, 1)]
+    summaries += [("–", s) for s in report.removed_question_summaries]
+    for number, summary in summaries:
+        column = summary.column
+        title = _text(column.title)
+        if not column.in_course:
+            title += " [dim](no longer in the course)[/dim]"
+        answered = summary.answered
+        wrong = ""
+        if summary.top_wrong is not None:
+            wrong = f"{_text(summary.top_wrong)} ({summary.top_wrong_count})"
+        table.add_row(
+            number,
+            title,
+            str(answered),
+            _percent(summary.first_rate) if answered else "–",
+            _percent(summary.last_rate) if answered else "–",
+            f"{summary.average_attempts:.1f}" if answered else "–",
+            wrong,
+        )
+    return table
+
+
 def renderable(report: Report, width: int = 120) -> Group:
     parts: list[Text | Table] = []
     learners = len(report.learners)
@@ -47,6 +96,14 @@ def renderable(report: Report, width: int = 120) -> Group:
             f" (statements stored {_when(report.since) or '…'} – {_when(report.until) or '…'}"
         )
         summary += " UTC)"
+    if report.graded:
+        summary += (
+            f", {len(report.questions)} question{'s' if len(report.questions) != 1 else ''}: "
+            f"{report.results(PASSED)} passed, {report.results(FAILED)} failed, "
+            f"{report.results(IN_PROGRESS)} in progress"
+        )
+        if report.pass_mark is not None:
+            summary += f" (pass mark {report.pass_mark}%)"
     parts.append(Text(summary))
 
     tasks = Table(title="Tasks", title_justify="left", show_edge=False, pad_edge=False)
@@ -73,7 +130,10 @@ def renderable(report: Report, width: int = 120) -> Group:
             f"{summary_row.completions}/{learners}",
             _percent(summary_row.rate),
         )
-    parts.append(tasks)
+    if report.tasks or report.removed_tasks or not report.graded:
+        parts.append(tasks)
+    if report.graded:
+        parts.append(_questions_table(report))
 
     # One column per TASK while they fit; else a count of completed tasks.
     per_task = len(report.tasks) <= max(0, (width - 52) // 5)
@@ -81,6 +141,8 @@ def renderable(report: Report, width: int = 120) -> Group:
     matrix.add_column("Learner", min_width=12, ratio=1)
     matrix.add_column("Progress", justify="right", no_wrap=True)
     matrix.add_column("Course", justify="center", no_wrap=True)
+    if report.graded:
+        matrix.add_column("Score", no_wrap=True)
     if per_task:
         for number in range(1, len(report.tasks) + 1):
             matrix.add_column(f"T{number}", justify="center", no_wrap=True)
@@ -100,6 +162,7 @@ def renderable(report: Report, width: int = 120) -> Group:
             name,
             _percent(learner.progress),
             DONE if learner.course_completed else NOT_DONE,
+            *([score_text(learner.score, len(report.questions))] if report.graded else []),
             *marks,
             learner.last_activity.strftime("%Y-%m-%d"),
         )
