@@ -58,6 +58,8 @@ COURSE_SAMPLES: dict[str, list[Any]] = {
     "cmi5": [{"au_per": v} for v in ("module", "course")],
     "words": [{"saveExit": "Pause"}, {"task.heading": "Exercise {number}"}],
     "theme": [{"primary": "#0b5cad", "accent": "#8a4b00", "footer": False}, {"footer": "(c) Acme"}],
+    "duration": [45, "90 min", "1 h 30 min", "2h"],
+    "objectives": [["Name three *kinds* of collaboration", "Plan a first step"]],
 }
 MODULE_SAMPLES: dict[str, list[Any]] = {
     "title": ["Another module"],

@@ -145,6 +145,20 @@ CATALOGUE: tuple[Kind, ...] = (
         "the word 'task.heading' has the placeholders none; it needs {number}",
         "keep the placeholders of the table",
     ),
+    Kind(
+        "CP116",
+        r"duration '",
+        "a duration that is not a length of time",
+        "duration 'soon' is not a length of time",
+        "write minutes (45) or '1 h 30 min', or leave it out for an estimate",
+    ),
+    Kind(
+        "CP117",
+        r"objective \d+ is not a line|the course has \d+ objectives",
+        "a learning objective that cannot be shown",
+        "objective 2 is not a line of text",
+        "write each objective as one line of text; keep a few",
+    ),
     # -- modules and items ---------------------------------------------------------------------
     Kind(
         "CP200",
