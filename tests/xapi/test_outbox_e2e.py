@@ -14,7 +14,15 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from coursepack.model import Course
-from tests.runtime.learner import cards, complete_task, go_to, open_item, section_keys, wait_started
+from tests.runtime.learner import (
+    begin,
+    cards,
+    complete_task,
+    go_to,
+    open_item,
+    section_keys,
+    wait_started,
+)
 from tests.support.lrs import RalphLRS
 from tests.xapi.conftest import TincanSite
 from tests.xapi.helpers import (
@@ -120,7 +128,7 @@ def test_a_rejected_statement_is_kept_aside_and_does_not_block_later_statements(
     page.evaluate(
         "([key, bad]) => localStorage.setItem(key, JSON.stringify([bad]))", [outbox_key(page), bad]
     )
-    first = section_keys(page)[0]
+    first = begin(page)
     do_cards(page, cards(page)[:4])
     wait_sent(page)
 
@@ -145,6 +153,7 @@ def test_a_rejected_statement_is_kept_aside_and_does_not_block_later_statements(
     page.on("request", lambda r: bodies.append(r.post_data or "") if r.method != "GET" else None)
     page.reload()
     wait_started(page)
+    begin(page)
     do_cards(page, cards(page)[4:6])
     wait_sent(page)
     assert not [b for b in bodies if bad["id"] in b]
@@ -169,6 +178,7 @@ def test_a_batch_refused_for_an_already_stored_statement_is_sent_one_by_one(
     )
     statuses: list[tuple[str, int]] = []
     page.on("response", lambda r: statuses.append((r.request.method, r.status)))
+    begin(page)
     do_cards(page, cards(page)[:4])
     wait_sent(page)
 
