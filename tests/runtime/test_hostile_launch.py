@@ -174,7 +174,8 @@ def test_hostile_suspend_data_and_bookmark_from_the_lms_leave_the_course_working
         assert frame.evaluate("() => Coursepack.session().connected") is True
         assert frame.locator(SHOWN).count() == 1, suspend[:80]
         state = frame.evaluate("() => Coursepack.state()")
-        assert state["section"] in section_keys(frame)
+        # a known section, or none yet (the course opens on its start page): never garbage
+        assert state["section"] in [None, *section_keys(frame)]
         if suspend in ("{", "not json at all", "x" * 4000):  # it did reach the runtime
             warnings = frame.evaluate(
                 "() => Coursepack.log.filter(e => e.level === 'warn').map(e => e.message)"
