@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from coursepack.i18n import plural_key
 from coursepack.model import Course, ItemKind
-from coursepack.render.theme import format_string
 
 __all__ = ["MINUTES_PER_ITEM", "WORDS_PER_MINUTE", "Overview", "duration_text", "overview"]
 
@@ -76,7 +75,7 @@ def overview(course: Course) -> Overview:
 
 def counted(words: Mapping[str, str], language: str, key: str, count: int) -> str:
     """``key`` (a word with ``{count}``) in the plural form that fits ``count``."""
-    return format_string(words[plural_key(words, key, language, count)], {"count": count})
+    return words[plural_key(words, key, language, count)].replace("{count}", str(count))
 
 
 def duration_text(words: Mapping[str, str], language: str, minutes: int) -> str:

@@ -406,15 +406,22 @@ class _Validator:
         if "duration" not in data:
             return None
         value = data.get("duration")
-        written = str(value).strip() if isinstance(value, (int, str)) else ""
-        match = _DURATION.match(written) if not isinstance(value, bool) else None
+        if not isinstance(value, str):
+            self.problem(
+                data.at("duration"),
+                "'duration' must be text: minutes, or hours and minutes",
+                "e.g. 'duration: 45' or 'duration: 1 h 30 min'",
+            )
+            return None
+        written = value.strip()
+        match = _DURATION.match(written)
         minutes = 0
         if match and (match.group("h") or match.group("m")):
             minutes = int(match.group("h") or 0) * 60 + int(match.group("m") or 0)
         if not 0 < minutes <= MAX_DURATION_MINUTES:
             self.problem(
                 data.at("duration"),
-                f"duration '{written or value}' is not a length of time",
+                f"duration '{written}' is not a length of time",
                 f"write minutes, e.g. 'duration: 45', or '1 h 30 min' (at most "
                 f"{MAX_DURATION_MINUTES // 60} hours); leave it out for an estimate",
             )
