@@ -101,6 +101,11 @@ def test_objectives_are_lines_of_text_each_checked_where_it_stands(tmp_path: Pat
     ]
     (found_one,) = problems(course_dir(tmp_path / "b", "objectives: Learn things\n"))
     assert found_one.startswith("course.yaml:6:13: 'objectives' must be a list")
+    deep = f"objectives:\n  - ok\n  - 'x {'*' * 200}y'\n"
+    (too_deep,) = problems(course_dir(tmp_path / "d", deep))
+    assert too_deep.startswith("course.yaml:8:5: emphasis, strikethrough and link brackets"), (
+        too_deep
+    )
     many = "objectives:\n" + "".join(f"  - Objective {n}\n" for n in range(21))
     (too_many,) = problems(course_dir(tmp_path / "c", many))
     assert "the course has 21 objectives; at most 20" in too_many
