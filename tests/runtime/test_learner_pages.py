@@ -338,7 +338,11 @@ def test_a_branded_course_passes_axe_in_light_and_dark_with_44px_touch_targets_o
                 complete_task(task, "Done.")
                 check_view(page, f"{key} done {scheme} {width}", width)
             page.evaluate("() => Coursepack.page('reflections')")
-            assert page.locator("[data-cp-finish]").is_visible(), "the finish shows once complete"
+            finish = page.locator("[data-cp-finish]")
+            assert finish.is_visible(), "the finish shows once the course is complete"
+            done = EN["progress.tasks"].format(done=2, total=2)
+            assert EN["finish.summary"].format(progress=done) in finish.inner_text()
+            assert page.locator("[data-cp-complete-banner]").is_hidden(), "said once, not twice"
             check_view(page, f"reflections {scheme} {width}", width)
             page.screenshot(path=shots / f"brand-{scheme}-{width}-reflections.png", full_page=True)
     assert len(list(shots.glob("*.png"))) == 8
