@@ -25,3 +25,7 @@ MAX_INLINE_NESTING: Final = 100
 MAX_LINE_CHARS: Final = 100_000
 #: items (READ, WATCH, TASK) in one course
 MAX_ITEMS: Final = 100_000
+#: ``objectives:`` of course.yaml: the start page lists a few
+MAX_OBJECTIVES: Final = 20
+#: ``duration:`` of course.yaml, in minutes (100 hours)
+MAX_DURATION_MINUTES: Final = 100 * 60

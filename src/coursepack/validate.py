@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from coursepack.errors import CourseInvalid, Problem, Problems
 from coursepack.ids import ID_PATTERN, short_hash, slugify
-from coursepack.limits import MAX_ITEMS
+from coursepack.limits import MAX_DURATION_MINUTES, MAX_ITEMS, MAX_OBJECTIVES
 from coursepack.model import (
     CompletionRule,
     Course,
@@ -61,8 +61,6 @@ _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _DURATION = re.compile(
     r"^\s*(?:(?P<h>\d{1,3})\s*h(?:ours?)?)?\s*(?P<m>\d{1,5})?\s*(?:m|min|mins|minutes?)?\s*$"
 )
-MAX_DURATION_MINUTES = 100 * 60
-MAX_OBJECTIVES = 20
 
 
 @dataclass(frozen=True)

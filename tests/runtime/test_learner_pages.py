@@ -337,6 +337,8 @@ def test_a_branded_course_passes_axe_in_light_and_dark_with_44px_touch_targets_o
                 check_view(page, f"{key} {scheme} {width}", width)
                 complete_task(task, "Done.")
                 check_view(page, f"{key} done {scheme} {width}", width)
+                name = key.replace("/", "-")
+                page.screenshot(path=shots / f"brand-{scheme}-{width}-{name}.png", full_page=True)
             page.evaluate("() => Coursepack.page('reflections')")
             finish = page.locator("[data-cp-finish]")
             assert finish.is_visible(), "the finish shows once the course is complete"
@@ -345,7 +347,7 @@ def test_a_branded_course_passes_axe_in_light_and_dark_with_44px_touch_targets_o
             assert page.locator("[data-cp-complete-banner]").is_hidden(), "said once, not twice"
             check_view(page, f"reflections {scheme} {width}", width)
             page.screenshot(path=shots / f"brand-{scheme}-{width}-reflections.png", full_page=True)
-    assert len(list(shots.glob("*.png"))) == 8
+    assert len(list(shots.glob("*.png"))) == 16  # start, two sections, reflections: x 4
 
 
 def check_view(page: Page, where: str, width: int) -> None:
