@@ -226,6 +226,7 @@ def test_a_refused_credential_stops_sending_keeps_the_outbox_and_tells_the_learn
     # no further request once stopped
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
+    begin(page)
     do_section(page, page, lambda k: "text")
     wait_idle(page)
     assert not [u for u in requests if u.startswith(lrs.origin)]
