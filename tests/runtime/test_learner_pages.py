@@ -358,3 +358,24 @@ def check_view(page: Page, where: str, width: int) -> None:
         page.locator("[data-cp-toc-toggle]").click()  # the contents open: their links count too
         assert small_targets(page) == [], where
         page.locator("[data-cp-toc-toggle]").click()
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_the_runtime_progress_of_a_one_task_course_takes_the_singular(
+    page: Page, tmp_path: Path, http_server: Callable[[Path], StaticServer], language: str
+) -> None:
+    course_yaml = (
+        f"id: https://courses.example.org/one-{language}\ntitle: One\nlanguage: {language}\n"
+        "version: 1.0.0\nmodules:\n  - modules/m.md\n"
+    )
+    folder = build_folder(tmp_path, course_yaml, "# M\n\n## S\n\nTASK: Why?\n", {})
+    page.goto(http_server(folder).url + "index.html")
+    wait_started(page)
+    words = strings_for(language)
+    progress = page.locator(".cp-progress__text")
+    assert progress.inner_text() == words["progress.tasks.one"].format(done=0, total=1)
+    begin(page)
+    complete_task(page.locator(f"{VISIBLE} [data-kind=task]"), "Because.")
+    assert progress.inner_text() == words["progress.tasks.one"].format(done=1, total=1)
+    counts = page.locator(f"{START} [data-cp-counts] li").all_inner_texts()
+    assert words["count.tasks.one"].format(count=1) in counts
