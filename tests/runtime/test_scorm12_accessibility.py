@@ -42,6 +42,26 @@ def test_every_section_view_passes_axe_at_desktop_and_phone_widths(
             assert overflow <= 0, f"{key} scrolls sideways at {width}px"
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_start_page_and_my_reflections_pass_axe_at_desktop_and_phone_widths(
+    scorm_site: ScormSite, scorm_harness: ScormHarness, example_zip: Path, scheme: str
+) -> None:
+    scorm_harness.page.emulate_media(color_scheme=scheme)
+    frame = scorm_harness.open(scorm_site.add_package(example_zip), version="1.2")
+    wait_started(frame)
+    for width in (1280, 320):
+        scorm_harness.page.set_viewport_size({"width": width, "height": 800})
+        for name in ("start", "reflections"):
+            frame.evaluate("n => Coursepack.page(n)", name)
+            assert frame.locator(f'[data-cp-page="{name}"]').is_visible()
+            violations = run_axe(frame)
+            assert violations == [], f"{name} at {width}px:\n{format_violations(violations)}"
+            overflow = frame.evaluate(
+                "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            assert overflow <= 0, f"{name} scrolls sideways at {width}px"
+
+
 def test_dark_colour_scheme_passes_axe(
     scorm_site: ScormSite, scorm_harness: ScormHarness, example_zip: Path
 ) -> None:
