@@ -116,7 +116,10 @@ def test_printing_my_reflections_prints_the_reflections_only(
     begin(frame)
     task = next(c for c in cards(frame) if c.get_attribute("data-kind") == "task")
     complete_task(task, "Printed, I hope.")
-    frame.evaluate("() => Coursepack.page('reflections')")
+    frame.locator(".cp-toc").get_by_role("link", name=EN["reflections.title"]).click()
+    frame.evaluate("() => { window.printed = 0; window.print = () => { window.printed += 1; }; }")
+    frame.get_by_role("button", name=EN["reflections.print"]).click()
+    assert frame.evaluate("() => window.printed") == 1, "Print opens the browser's print dialog"
     scorm_harness.page.emulate_media(media="print")
     shown = frame.evaluate(
         """() => [...document.querySelectorAll(
