@@ -69,6 +69,8 @@ COURSE_SAMPLES: dict[str, list[Any]] = {
         {"pass_mark": 100, "attempts": 0, "shuffle": True, "retry": False},
         {"attempts": 3},
     ],
+    "duration": [45, "90 min", "1 h 30 min", "2h"],
+    "objectives": [["Name three *kinds* of collaboration", "Plan a first step"]],
 }
 MODULE_SAMPLES: dict[str, list[Any]] = {
     "title": ["Another module"],

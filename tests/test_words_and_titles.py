@@ -83,6 +83,14 @@ def test_course_words_replace_interface_words_in_the_page_and_the_runtime(tmp_pa
         ),
         ("words:\n  saveExit: ''\n", "the word 'saveExit' is empty"),
         ("words: [a]\n", "'words' must be a mapping of interface words"),
+        (
+            "words:\n  progress.tasks.seven: '{done} {total}'\n",
+            "unknown key 'progress.tasks.seven' in words",
+        ),
+        (
+            "words:\n  progress.tasks.two: '{done} and more'\n",
+            "the word 'progress.tasks.two' has the placeholders ['done']; it needs {done}, {total}",
+        ),
     ],
 )
 def test_course_words_are_checked_against_the_table(
@@ -98,3 +106,16 @@ def test_a_language_without_a_table_can_bring_every_word_itself(tmp_path: Path) 
     own = "".join(f"  {key}: {json.dumps(text)}\n" for key, text in words("en").items())
     checked = check_course(course(tmp_path, "words:\n" + own, lang="sv"), {})
     assert checked.warnings == ()
+
+
+def test_a_word_with_a_count_may_bring_every_plural_form_of_its_language(tmp_path: Path) -> None:
+    extra = (
+        "words:\n  progress.tasks.two: '{done} of the two tasks {total}'\n"
+        "  progress.tasks.few: '{done} of a few tasks ({total})'\n"
+    )
+    (path,) = build_course(
+        course(tmp_path, extra, lang="ar"), tmp_path / "d", ["scorm12"], {}
+    ).paths
+    config = zipfile.ZipFile(path).read("coursepack-config.js").decode()
+    assert '"progress.tasks.two":"{done} of the two tasks {total}"' in config
+    assert '"progress.tasks.few":"{done} of a few tasks ({total})"' in config

@@ -174,6 +174,20 @@ CATALOGUE: tuple[Kind, ...] = (
         "'assessment' has no effect: the course has no CHECK",
         "add CHECK: questions, or remove assessment",
     ),
+    Kind(
+        "CP120",
+        r"duration '",
+        "a duration that is not a length of time",
+        "duration 'soon' is not a length of time",
+        "write minutes (45) or '1 h 30 min', or leave it out for an estimate",
+    ),
+    Kind(
+        "CP121",
+        r"objective \d+ is not a line|the course has \d+ objectives",
+        "a learning objective that cannot be shown",
+        "objective 2 is not a line of text",
+        "write each objective as one line of text; keep a few",
+    ),
     # -- modules and items ---------------------------------------------------------------------
     Kind(
         "CP200",

@@ -28,3 +28,7 @@ MAX_ITEMS: Final = 100_000
 #: options of one CHECK: SCORM 1.2 names a choice with one character (0-9, a-z) and SCORM
 #: 2004's smallest permitted maximum for a choice is 36
 MAX_CHECK_OPTIONS: Final = 36
+#: ``objectives:`` of course.yaml: the start page lists a few
+MAX_OBJECTIVES: Final = 20
+#: ``duration:`` of course.yaml, in minutes (100 hours)
+MAX_DURATION_MINUTES: Final = 100 * 60

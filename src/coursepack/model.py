@@ -220,6 +220,11 @@ class Course:
     past_questions: tuple[PastQuestion, ...] = ()
     #: how CHECKs are graded; None when the course has no ``assessment:`` (defaults apply)
     assessment: Assessment | None = None
+    #: ``duration:`` in course.yaml, in minutes; None: the start page shows an estimate
+    #: (``coursepack.overview``)
+    duration_minutes: int | None = None
+    #: ``objectives:``: what the learner will learn, one inline-Markdown line each
+    objectives: tuple[str, ...] = ()
 
     def pos_of(self, key: str) -> Position:
         """Where ``key`` of course.yaml stands; the file's start when it is not written."""

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from coursepack.errors import CourseInvalid, Problem, Problems
 from coursepack.ids import ID_PATTERN, short_hash, slugify
-from coursepack.limits import MAX_CHECK_OPTIONS, MAX_ITEMS
+from coursepack.limits import MAX_CHECK_OPTIONS, MAX_DURATION_MINUTES, MAX_ITEMS, MAX_OBJECTIVES
 from coursepack.model import (
     Assessment,
     Check,
@@ -53,6 +53,8 @@ COURSE_KEYS = {
     "theme",
     "score",
     "assessment",
+    "duration",
+    "objectives",
 }
 ASSESSMENT_KEYS = {"pass_mark", "attempts", "shuffle", "retry"}
 #: options that make a CHECK a true/false question (their fingerprints), and their ids
@@ -66,6 +68,10 @@ CREDENTIAL_KEYS = {"password", "auth", "username", "user", "key", "secret", "tok
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _VERSION = re.compile(r"[A-Za-z0-9._+-]+")
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+# "90", "90 min", "1 h", "1h30", "1 h 30 min": hours and minutes
+_DURATION = re.compile(
+    r"^\s*(?:(?P<h>\d{1,3})\s*h(?:ours?)?)?\s*(?P<m>\d{1,5})?\s*(?:m|min|mins|minutes?)?\s*$"
+)
 
 
 @dataclass(frozen=True)
@@ -140,6 +146,8 @@ class _Validator:
         lms = self._lms(data)
         lrs = self._tracking(data)
         words = self._course_words(data)
+        duration = self._duration(data)
+        objectives = self._objectives(data)
         theme = parse_theme(data.get("theme"), data.at("theme"), self.problems, self.media_paths)
         options: dict[str, Any] = {}
         for key, cls in sorted(option_keys.items()):
@@ -164,6 +172,8 @@ class _Validator:
             words=MappingProxyType(words),
             theme=theme,
             assessment=assessment,
+            duration_minutes=duration,
+            objectives=objectives,
         )
         self._grading(data, course)
         items = sum(len(m.items) for m in modules)
@@ -473,6 +483,7 @@ class _Validator:
     def _course_words(self, data: YamlMap) -> dict[str, str]:
         """``words:``: the course's own interface words, checked against the language table's
         keys and placeholders."""
+        from coursepack.i18n import PLURAL_CATEGORIES, plural_base
         from coursepack.i18n import words as table_words
 
         value = data.get("words")
@@ -485,7 +496,13 @@ class _Validator:
                 "e.g. 'task.heading: Exercise {number}'",
             )
             return {}
-        english = table_words("en")
+        english = dict(table_words("en"))
+        # a word with a count may take every plural form of CLDR (Arabic has six), though
+        # the tables write "one" only: 'progress.tasks.two' is a key when 'progress.tasks.one' is
+        for key in list(english):
+            base = plural_base(key)
+            if base is not None and base in english:
+                english.update({f"{base}.{c}": english[base] for c in PLURAL_CATEGORIES})
         unknown_keys(value, set(english), "words", self.problems)
         found: dict[str, str] = {}
         for key in value:
@@ -506,6 +523,64 @@ class _Validator:
             else:
                 found[key] = text
         return found
+
+    def _duration(self, data: YamlMap) -> int | None:
+        """``duration:``: how long the course takes, in minutes (a number) or as "1 h 30 min"."""
+        if "duration" not in data:
+            return None
+        value = data.get("duration")
+        if not isinstance(value, str):
+            self.problem(
+                data.at("duration"),
+                "'duration' must be text: minutes, or hours and minutes",
+                "e.g. 'duration: 45' or 'duration: 1 h 30 min'",
+            )
+            return None
+        written = value.strip()
+        match = _DURATION.match(written)
+        minutes = 0
+        if match and (match.group("h") or match.group("m")):
+            minutes = int(match.group("h") or 0) * 60 + int(match.group("m") or 0)
+        if not 0 < minutes <= MAX_DURATION_MINUTES:
+            self.problem(
+                data.at("duration"),
+                f"duration '{written}' is not a length of time",
+                f"write minutes, e.g. 'duration: 45', or '1 h 30 min' (at most "
+                f"{MAX_DURATION_MINUTES // 60} hours); leave it out for an estimate",
+            )
+            return None
+        return minutes
+
+    def _objectives(self, data: YamlMap) -> tuple[str, ...]:
+        """``objectives:``: a list of short lines, shown on the start page."""
+        if "objectives" not in data:
+            return ()
+        value = data.get("objectives")
+        if not isinstance(value, YamlList) or not value:
+            self.problem(
+                data.at("objectives"),
+                "'objectives' must be a list of what the learner will learn",
+                "write one objective per line, each starting with '- '",
+            )
+            return ()
+        found: list[str] = []
+        for index, entry in enumerate(value):
+            text = entry.strip() if isinstance(entry, str) else ""
+            if not text or "\n" in text:
+                self.problem(
+                    value.at(index),
+                    f"objective {index + 1} is not a line of text",
+                    "write each objective as one line of text",
+                )
+                continue
+            found.append(text)
+        if len(found) > MAX_OBJECTIVES:
+            self.problem(
+                data.at("objectives"),
+                f"the course has {len(found)} objectives; at most {MAX_OBJECTIVES} are shown",
+                "keep the few that matter most",
+            )
+        return tuple(found)
 
     def _tracking(self, data: YamlMap) -> LrsSettings | None:
         value = data.get("tracking")

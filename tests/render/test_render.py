@@ -24,6 +24,7 @@ from coursepack.model import (
     Position,
     Section,
 )
+from coursepack.overview import overview
 from coursepack.render import (
     CSS_FILE,
     LAUNCH_FILE,
@@ -257,7 +258,7 @@ def test_package_files_are_sorted_deterministic_and_include_config_css_runtime_m
 
 
 def test_runtime_scripts_load_core_then_what_the_adapters_need_then_the_adapters() -> None:
-    core = ["util", "checks", "state", "device", "session-end", "core"]
+    core = ["util", "checks", "state", "device", "session-end", "pages", "core"]
     assert runtime_scripts(["scorm12"]) == [*core, "scorm-api", "scorm12"]
     dual = runtime_scripts(["scorm12", "xapi"])
     assert dual[:7] == [*core, "scorm-api"] and dual[-2:] == ["xapi-dual", "scorm12"]
@@ -368,3 +369,53 @@ def test_text_from_a_check_is_escaped_and_an_ungraded_page_has_no_score(course: 
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "&lt;script&gt;alert(3)&lt;/script&gt;" in page
     assert "data-cp-score" not in page_of(course) and "data-cp-result" not in page_of(course)
+
+
+def test_the_start_page_escapes_course_text_and_counts_what_the_course_holds(
+    tmp_path: Path,
+) -> None:
+    from coursepack.theme import Theme
+
+    course = replace(
+        make_course(tmp_path),
+        title="Leading <b>teams</b>",
+        description="Why *teams* matter.\n\n<script>alert(1)</script>",
+        objectives=("Name <i>two</i> kinds of **collaboration**", "[Plan](javascript:x) ahead"),
+        duration_minutes=75,
+        theme=Theme(cover="media/diagram.png"),
+    )
+    page = page_of(course)
+    start = page.split('data-cp-page="start"', 1)[1].split("</section>", 1)[0]
+    assert ">Leading &lt;b&gt;teams&lt;/b&gt;</h2>" in start
+    assert "<em>teams</em>" in start and "<script>" not in start
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in start
+    assert "<li>Name &lt;i&gt;two&lt;/i&gt; kinds of <strong>collaboration</strong></li>" in start
+    assert 'href="javascript' not in start  # the parser leaves such a link as its text
+    assert '<img class="cp-start__cover" src="media/diagram.png" alt="">' in start
+    assert "About 1 hour 15 minutes in all" in start
+    summary = overview(course)
+    shown = re.findall(r"<li>(\d+ [a-z ]+)</li>", start)
+    assert shown == [
+        "1 module",
+        f"{summary.sections} sections",
+        f"{summary.readings} reading" + ("s" if summary.readings != 1 else ""),
+        f"{summary.videos} video" + ("s" if summary.videos != 1 else ""),
+        f"{summary.tasks} reflection" + ("s" if summary.tasks != 1 else ""),
+    ]
+    assert 'href="#s-basics__reading" data-cp-begin' in start
+
+
+def test_the_header_progress_takes_the_plural_form_of_the_course_language(tmp_path: Path) -> None:
+    course = make_course(tmp_path, language="fr")
+    task = next(i for i in course.items if i.is_task)
+    module = course.modules[0]
+    one_task = replace(
+        course, modules=(replace(module, sections=(replace(module.sections[0], items=(task,)),)),)
+    )
+    fr, en = strings_for("fr"), strings_for("en")
+    assert fr["progress.tasks.one"].format(done=0, total=1) in page_of(one_task)
+    one_in_english = replace(one_task, language="en")
+    assert en["progress.tasks.one"].format(done=0, total=1) in page_of(one_in_english)
+    total = len(course.tasks)
+    assert total > 1
+    assert fr["progress.tasks"].format(done=0, total=total) in page_of(course)

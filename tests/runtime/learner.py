@@ -8,10 +8,20 @@ if TYPE_CHECKING:
     from playwright.sync_api import Frame, Locator, Page
 
 VISIBLE = "section.cp-section:not([hidden])"
+#: what the course shows: one section, or one of its pages (the start page, My reflections)
+SHOWN = "section.cp-section:not([hidden]), [data-cp-page]:not([hidden])"
 
 
 def wait_started(frame: Frame | Page) -> None:
     frame.wait_for_function("() => window.Coursepack && window.Coursepack.started === true")
+
+
+def begin(frame: Frame | Page) -> str:
+    """Leave the start page the course opens on, by its Start (or Continue) button; returns the
+    section it leads to."""
+    frame.locator('[data-cp-page="start"] [data-cp-begin]').click()
+    frame.locator(VISIBLE).wait_for()
+    return current_section(frame)
 
 
 def section_keys(frame: Frame | Page) -> list[str]:

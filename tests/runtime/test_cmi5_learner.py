@@ -24,6 +24,7 @@ import pytest
 
 from coursepack.build import build_course
 from coursepack.xapi import vocab
+from tests.runtime.learner import begin
 from tests.support.browser import new_context
 from tests.support.cmi5_launcher import SESSION_EXT, Cmi5Launcher, Launch
 from tests.support.lrs import RalphLRS
@@ -124,6 +125,8 @@ def complete_task(page: Page, key: str, text: str) -> None:
 
 def open_first_read(page: Page) -> str:
     """Open the first READ link (it opens a new tab, which is closed); return its key."""
+    if page.locator('[data-cp-page="start"]').is_visible():
+        begin(page)
     link = page.locator("[data-kind=read] [data-cp-open]").first
     key: str = link.evaluate("a => a.closest('[data-cp-item]').dataset.cpItem")
     with page.context.expect_page() as popup:

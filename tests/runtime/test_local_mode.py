@@ -10,6 +10,7 @@ import pytest
 
 from coursepack.i18n import strings_for
 from tests.runtime.learner import (
+    begin,
     cards,
     complete_task,
     current_section,
@@ -41,6 +42,7 @@ def learner_session(page: Page, url: str) -> None:
     assert page.get_by_role("button", name=EN["saveExit"]).count() == 0  # nothing to exit from
 
     second = section_keys(page)[1]
+    begin(page)
     task = next(c for c in cards(page) if c.get_attribute("data-kind") == "task")
     task_key = task.get_attribute("data-cp-item") or ""
     read = next(c for c in cards(page) if c.get_attribute("data-kind") == "read")

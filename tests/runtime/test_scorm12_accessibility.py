@@ -42,6 +42,26 @@ def test_every_section_view_passes_axe_at_desktop_and_phone_widths(
             assert overflow <= 0, f"{key} scrolls sideways at {width}px"
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_start_page_and_my_reflections_pass_axe_at_desktop_and_phone_widths(
+    scorm_site: ScormSite, scorm_harness: ScormHarness, example_zip: Path, scheme: str
+) -> None:
+    scorm_harness.page.emulate_media(color_scheme=scheme)
+    frame = scorm_harness.open(scorm_site.add_package(example_zip), version="1.2")
+    wait_started(frame)
+    for width in (1280, 320):
+        scorm_harness.page.set_viewport_size({"width": width, "height": 800})
+        for name in ("start", "reflections"):
+            frame.evaluate("n => Coursepack.page(n)", name)
+            assert frame.locator(f'[data-cp-page="{name}"]').is_visible()
+            violations = run_axe(frame)
+            assert violations == [], f"{name} at {width}px:\n{format_violations(violations)}"
+            overflow = frame.evaluate(
+                "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            assert overflow <= 0, f"{name} scrolls sideways at {width}px"
+
+
 def test_dark_colour_scheme_passes_axe(
     scorm_site: ScormSite, scorm_harness: ScormHarness, example_zip: Path
 ) -> None:
@@ -64,6 +84,9 @@ def test_keyboard_user_reaches_the_content_and_moves_between_sections(
     frame = scorm_harness.open(folder, version="1.2")
     wait_started(frame)
     first, second = section_keys(frame)[:2]
+    frame.locator('[data-cp-page="start"] [data-cp-begin]').focus()  # the start page's button
+    frame.page.keyboard.press("Enter")
+    frame.locator(f'section[data-cp-section="{first}"]:not([hidden])').wait_for()
     frame.locator("body").focus()
     frame.locator(".cp-skip").focus()
     assert frame.evaluate("() => document.activeElement.textContent") == EN["skipToContent"]

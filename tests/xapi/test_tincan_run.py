@@ -14,7 +14,7 @@ import pytest
 
 from coursepack.model import Course
 from coursepack.xapi.vocab import VERBS
-from tests.runtime.learner import do_section, go_to, section_keys, wait_started
+from tests.runtime.learner import begin, do_section, go_to, section_keys, wait_started
 from tests.support.lrs import RalphLRS
 from tests.xapi.conftest import TincanSite
 from tests.xapi.helpers import (
@@ -122,7 +122,7 @@ def test_resume_uses_the_browser_copy_when_the_lrs_has_no_state_resource(
     url = tincan_site.launch(lrs, registration=registration, actor=ACTOR, extra={})
     page.goto(url + "&coursepack-debug")
     wait_started(page)
-    first = section_keys(page)[0]
+    first = begin(page)
     card = page.locator(f'section[data-cp-section="{first}"] [data-kind=task]').first
     card.get_by_role("textbox").fill("Kept across the reload")
     card.locator("[data-cp-complete]").click()
@@ -156,7 +156,7 @@ def test_activity_id_launch_parameter_is_the_object_of_course_level_statements(
         tincan_site.launch(lrs, registration=registration, actor=ACTOR, activity_id=activity_id)
     )
     wait_started(page)
-    first = section_keys(page)[0]
+    first = begin(page)
     card = page.locator(f'section[data-cp-section="{first}"] [data-kind=task]').first
     card.get_by_role("textbox").fill("An answer")
     card.locator("[data-cp-complete]").click()
@@ -226,6 +226,7 @@ def test_a_refused_credential_stops_sending_keeps_the_outbox_and_tells_the_learn
     # no further request once stopped
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
+    begin(page)
     do_section(page, page, lambda k: "text")
     wait_idle(page)
     assert not [u for u in requests if u.startswith(lrs.origin)]

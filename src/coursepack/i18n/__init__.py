@@ -64,3 +64,36 @@ def course_words(language: str, overrides: Mapping[str, str]) -> Mapping[str, st
     if not overrides:
         return words(language)
     return _with_overrides(language, tuple(sorted(overrides.items())))
+
+
+# -- plural forms ------------------------------------------------------------------------------
+#
+# A word with a count has its "other" form under its key and its other forms under
+# ``key.<category>`` (CLDR's categories: ``progress.tasks.one``). The runtime chooses with
+# ``Intl.PluralRules`` of the course language; the build, for the words it writes into the page,
+# with the small table below (whole numbers only, which is all the page counts).
+
+PLURAL_CATEGORIES = ("zero", "one", "two", "few", "many")
+#: languages whose "one" covers 0 as well as 1 (CLDR: French, Portuguese); the others: n == 1
+_ONE_FROM_ZERO = frozenset({"fr", "pt"})
+
+
+def plural_category(language: str, n: int) -> str:
+    """CLDR's plural category of the whole number ``n`` in ``language``: "one" or "other"."""
+    primary = language.lower().split("-")[0]
+    if primary in _ONE_FROM_ZERO:
+        return "one" if n in (0, 1) else "other"
+    return "one" if n == 1 else "other"
+
+
+def plural_key(table: Mapping[str, str], key: str, language: str, n: int) -> str:
+    """The key of the form of ``key`` that fits ``n``: ``key.one`` when the table has it and
+    ``n`` is "one" in ``language``, else ``key`` itself (the "other" form)."""
+    form = f"{key}.{plural_category(language, n)}"
+    return form if form in table else key
+
+
+def plural_base(key: str) -> str | None:
+    """``progress.tasks`` for ``progress.tasks.one`` (any category), else None."""
+    base, _, last = key.rpartition(".")
+    return base if base and last in PLURAL_CATEGORIES else None

@@ -17,7 +17,7 @@ Package layout::
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from importlib import resources
 
@@ -27,6 +27,7 @@ from coursepack.completion import counted, progress_unit
 from coursepack.i18n import course_words
 from coursepack.model import CheckKind, Course, Item, ItemKind, Module, Section
 from coursepack.output import OutputFile
+from coursepack.overview import Overview, duration_text, overview
 from coursepack.render.embeds import Embed, embed_for, host_label
 from coursepack.render.markdown import MarkdownRenderer, is_external_link, is_safe_link
 from coursepack.render.theme import Strings, theme_environment
@@ -129,6 +130,19 @@ class RenderedCourse:
     page: str  # index.html, with a slot for the target's script tags
 
 
+@dataclass(frozen=True)
+class StartView:
+    """The start page (templates/partials/start.html): what the course asks of the learner."""
+
+    description_html: Markup
+    objectives: tuple[Markup, ...]  # inline HTML, one per objective
+    overview: Overview
+    counts: tuple[str, ...]  # "3 readings", "1 video", ... (kinds the course has)
+    duration: str  # "1 hour 30 minutes"
+    cover: str | None  # a file of media/ (theme.cover)
+    first: str  # the dom id of the first section
+
+
 def section_dom_id(module: Module, section: Section) -> str:
     return f"s-{module.id}__{section.id}"
 
@@ -191,6 +205,7 @@ def render_course(course: Course) -> RenderedCourse:
 
     unit = progress_unit(course)
     total = len(counted(course))
+    start = _start_view(course, strings, md, modules)
     css = (templates_dir() / _CSS_TEMPLATE).read_bytes() + brand_css(course.theme).encode()
     lang = course.language
     page = (
@@ -199,7 +214,8 @@ def render_course(course: Course) -> RenderedCourse:
         .render(
             course=course,
             modules=modules,
-            t=Strings(strings),
+            t=Strings(strings, course.language),
+            start=start,
             lang=lang,
             dir="rtl" if lang.split("-")[0].lower() in _RTL else "ltr",
             css=CSS_FILE,
@@ -215,6 +231,51 @@ def render_course(course: Course) -> RenderedCourse:
         progress_unit=unit,
         progress_total=total,
         page=page,
+    )
+
+
+def _inline(md: MarkdownRenderer, text: str) -> Markup:
+    """One line of Markdown as inline HTML (its paragraph taken off)."""
+    html = str(md.render(text)).strip()
+    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        html = html[3:-4]
+    return Markup(html)
+
+
+#: what the start page counts, in this order: (word key, overview field)
+_COUNTS = (
+    ("count.modules", "modules"),
+    ("count.sections", "sections"),
+    ("count.readings", "readings"),
+    ("count.videos", "videos"),
+    ("count.tasks", "tasks"),
+    ("count.checks", "checks"),
+)
+
+
+def _start_view(
+    course: Course,
+    strings: Mapping[str, str],
+    md: MarkdownRenderer,
+    modules: Sequence[ModuleView],
+) -> StartView:
+    summary = overview(course)
+    t = Strings(strings, course.language)
+    counts = tuple(
+        t.plural(key, getattr(summary, name), count=getattr(summary, name))
+        for key, name in _COUNTS
+        if getattr(summary, name) or name in ("modules", "sections")
+    )
+    first = next((sv.dom_id for mv in modules for sv in mv.sections), "")
+    theme = course.theme
+    return StartView(
+        description_html=md.render(course.description),
+        objectives=tuple(_inline(md, line) for line in course.objectives),
+        overview=summary,
+        counts=counts,
+        duration=duration_text(strings, course.language, summary.minutes),
+        cover=theme.cover if theme is not None else None,
+        first=first,
     )
 
 
@@ -303,7 +364,8 @@ RUNTIME_NEEDS: dict[str, tuple[str, ...]] = {
     "state": ("util", "checks"),
     "device": ("util",),
     "session-end": (),
-    "core": ("util", "checks", "state", "device", "session-end"),
+    "pages": (),
+    "core": ("util", "checks", "state", "device", "session-end", "pages"),
     "scorm-api": (),
     "xapi-base": ("util",),
     "xapi-ids": ("xapi-base",),

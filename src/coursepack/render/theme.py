@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 import jinja2
 
+from coursepack.i18n import plural_key
 from coursepack.templating import environment, templates_dir
 
 __all__ = ["Strings", "format_string", "templates_dir", "theme_environment"]
@@ -30,8 +31,9 @@ class Strings:
     A missing key is a bug in coursepack (en.json is complete), so it raises.
     """
 
-    def __init__(self, table: Mapping[str, str]) -> None:
+    def __init__(self, table: Mapping[str, str], language: str = "en") -> None:
         self._table = dict(table)
+        self.language = language
 
     def __call__(self, key: str, **values: object) -> str:
         try:
@@ -39,6 +41,11 @@ class Strings:
         except KeyError:
             raise KeyError(f"learner-facing string {key!r} is missing from en.json") from None
         return format_string(template, values)
+
+    def plural(self, key: str, n: int, /, **values: object) -> str:
+        """``key`` in the plural form that fits ``n`` in the course's language (the
+        "other" form is ``key``; ``key.one`` and the like are the others)."""
+        return self(plural_key(self._table, key, self.language, n), **values)
 
 
 def theme_environment() -> jinja2.Environment:

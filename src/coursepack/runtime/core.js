@@ -37,6 +37,11 @@
     return U.format(strings[key], values);
   }
 
+  /** `key` in the plural form that fits n in the course language (pages.js): key.one, ... */
+  function tn(key, n, values) {
+    return t(window.CoursepackPages.pluralKey(strings, key, courseConf.language || "en", n), values);
+  }
+
   // The helpers adapters get as ctx.util: util.js's, with the clock of Coursepack.now.
   var util = Object.assign({}, U, {
     clockTime: function (date) {
@@ -441,6 +446,14 @@
     dom.tocToggle = document.querySelector("[data-cp-toc-toggle]");
     dom.score = document.querySelector("[data-cp-score]");
     dom.result = document.querySelector("[data-cp-result]");
+    dom.pages = {};
+    qsa(document, "[data-cp-page]").forEach(function (el) {
+      dom.pages[el.getAttribute("data-cp-page")] = el;
+    });
+    dom.pageLinks = qsa(document, ".cp-toc [data-cp-page-link]");
+    qsa(document, "[data-cp-reflection]").forEach(function (el) {
+      if (!has(itemsByKey, el.getAttribute("data-cp-reflection"))) el.hidden = true; // out of scope
+    });
   }
 
   function sectionByDomId(id) {
@@ -450,9 +463,13 @@
     return null;
   }
 
+  function progressText(p) {
+    return tn(countsOnlyTasks ? "progress.tasks" : "progress.items", p.total, { done: p.done, total: p.total });
+  }
+
   function renderProgress(p) {
     if (!dom.progress) return;
-    var text = t(countsOnlyTasks ? "progress.tasks" : "progress.items", { done: p.done, total: p.total });
+    var text = progressText(p);
     var textEl = dom.progress.querySelector(".cp-progress__text");
     var bar = dom.progress.querySelector("[role=progressbar]");
     var fill = dom.progress.querySelector("[data-cp-progress-fill]");
@@ -623,6 +640,8 @@
     var changed = state.section !== section.key;
     state.section = section.key;
     if (changed) delete state.item; // the learner is at the top of another section
+    view = "section";
+    showOnly(null);
     for (var key in dom.sections) {
       if (has(dom.sections, key)) dom.sections[key].hidden = key !== section.key;
     }
@@ -1019,6 +1038,26 @@
         }
         return;
       }
+      var pageLink = target.closest("[data-cp-page-link], [data-cp-begin]");
+      if (pageLink && !(ev.ctrlKey || ev.metaKey || ev.shiftKey || ev.button > 0)) {
+        ev.preventDefault();
+        if (pageLink.hasAttribute("data-cp-begin")) {
+          var resumeAt = state.item;
+          var target0 = resumeSection() || sectionList[0];
+          showSection(target0, { focus: !resumeAt, updateHash: true });
+          if (resumeAt && itemsByKey[resumeAt] && sectionOfItem(itemsByKey[resumeAt]) === target0) revealItem(resumeAt);
+        }
+        else showPage(pageLink.getAttribute("data-cp-page-link"), { focus: true, updateHash: true });
+        return;
+      }
+      if (target.closest("[data-cp-download]")) {
+        downloadReflections();
+        return;
+      }
+      if (target.closest("[data-cp-print]")) {
+        if (typeof window.print === "function") window.print();
+        return;
+      }
       var opener = target.closest("[data-cp-open]");
       if (opener) {
         var card = opener.closest("[data-cp-item]");
@@ -1113,7 +1152,9 @@
     });
     window.addEventListener("hashchange", function () {
       var section = sectionFromHash();
-      if (section && section.key !== state.section) showSection(section, { focus: true });
+      var page = pageFromHash();
+      if (section && (section.key !== state.section || view !== "section")) showSection(section, { focus: true });
+      else if (page && page !== view) showPage(page, { focus: true });
     });
     document.addEventListener("visibilitychange", function () {
       if (document.visibilityState === "hidden") hidden("hidden");
@@ -1195,6 +1236,170 @@
     if (session.unconfirmed) notice("exit", t("exit.unconfirmed"), "warning");
     else notice("exit", t("exit.done"));
     return end("exit");
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // The start page and "My reflections" (templates/partials/start.html, finish.html)
+
+  var view = "section";
+  var PAGE_PREFIX = "cp-";
+
+  /** Show the page `name` only (null: none; the sections are then showSection's). */
+  function showOnly(name) {
+    for (var key in dom.pages) {
+      if (has(dom.pages, key)) dom.pages[key].hidden = key !== name;
+    }
+    (dom.pageLinks || []).forEach(function (link) {
+      if (link.getAttribute("data-cp-page-link") === name) link.setAttribute("aria-current", "page");
+      else link.removeAttribute("aria-current");
+    });
+    if (document.body) document.body.setAttribute("data-cp-view", name || "section");
+  }
+
+  function showPage(name, opts) {
+    opts = opts || {};
+    var el = dom.pages[name];
+    if (!el) return;
+    view = name;
+    for (var key in dom.sections) {
+      if (has(dom.sections, key)) dom.sections[key].hidden = true;
+    }
+    for (var lk in dom.links) {
+      if (has(dom.links, lk)) dom.links[lk].removeAttribute("aria-current");
+    }
+    showOnly(name);
+    if (name === "start") renderStart();
+    if (name === "reflections") renderReflections();
+    if (opts.updateHash && window.history && window.history.replaceState) {
+      try {
+        window.history.replaceState(null, "", "#" + el.id);
+      } catch (err) {
+        /* a sandboxed frame may refuse; the hash is a convenience only */
+      }
+    }
+    if (opts.focus) {
+      window.scrollTo(0, 0);
+      var heading = el.querySelector(".cp-section__title");
+      if (heading) heading.focus({ preventScroll: true });
+    }
+    if (dom.toc && isNarrow()) collapseToc(true);
+  }
+
+  function pageFromHash() {
+    var hash = window.location.hash;
+    if (!hash || hash.indexOf("#" + PAGE_PREFIX) !== 0) return null;
+    var name = hash.slice(1 + PAGE_PREFIX.length);
+    return has(dom.pages, name) ? name : null;
+  }
+
+  /** Where a returning learner left off: the saved section, when they have been anywhere. */
+  function resumeSection() {
+    var p = progress();
+    if (!session.resumed && !p.done) return null;
+    return sectionsByKey[state.section] || null;
+  }
+
+  function renderStart() {
+    var el = dom.pages.start;
+    var begin = el && el.querySelector("[data-cp-begin]");
+    var where = el && el.querySelector("[data-cp-resume]");
+    var section = resumeSection();
+    if (!begin) return;
+    if (section && dom.sections[section.key]) {
+      begin.textContent = t("start.continue");
+      begin.setAttribute("href", "#" + dom.sections[section.key].id);
+      if (where) {
+        where.textContent = t("start.lastVisited", { title: section.title }) + " · " + progressText(progress());
+        where.hidden = false;
+      }
+    } else {
+      begin.textContent = t("start.begin");
+      if (where) where.hidden = true;
+    }
+  }
+
+  function durationWords(ms) {
+    return window.CoursepackPages.durationText(function (key, n) {
+      return tn(key, n, { count: n });
+    }, Math.max(0, ms) / 60000);
+  }
+
+  function renderReflections() {
+    var el = dom.pages.reflections;
+    if (!el) return;
+    qsa(el, "[data-cp-reflection]").forEach(function (entry) {
+      var ts = state.tasks[entry.getAttribute("data-cp-reflection")];
+      var answer = entry.querySelector("[data-cp-answer]");
+      if (!answer) return;
+      var text = ts && ts.text ? ts.text : "";
+      answer.textContent = text || t(ts && ts.missing ? "task.missingHere" : "reflections.none");
+      if (text) answer.removeAttribute("data-empty");
+      else answer.setAttribute("data-empty", "");
+    });
+    var finish = el.querySelector("[data-cp-finish]");
+    if (finish) {
+      var p = progress();
+      finish.hidden = !p.completed;
+      var summary = finish.querySelector("[data-cp-finish-summary]");
+      var time = finish.querySelector("[data-cp-finish-time]");
+      if (summary) summary.textContent = t("finish.summary", { progress: progressText(p) });
+      if (time) time.textContent = t("finish.time", { duration: durationWords(Coursepack.now() - session.startMs) });
+    }
+  }
+
+  /** The reflections as a file the learner keeps: {name, text} (whole texts, this device's). */
+  function reflectionsFile() {
+    var P = window.CoursepackPages;
+    var el = dom.pages.reflections;
+    var nowMs = Coursepack.now();
+    var date;
+    try {
+      date = new Date(nowMs).toLocaleDateString(courseConf.language || "en", { year: "numeric", month: "long", day: "numeric" });
+    } catch (err) {
+      date = util.iso(nowMs).slice(0, 10);
+    }
+    var entries = tasks.map(function (item) {
+      var entry = el && el.querySelector('[data-cp-reflection="' + item.key.replace(/["\\]/g, "") + '"]');
+      var pick = function (selector) {
+        var node = entry && entry.querySelector(selector);
+        return node ? node.textContent.replace(/\s+/g, " ").trim() : "";
+      };
+      var ts = state.tasks[item.key];
+      return {
+        title: pick(".cp-reflection__title") || item.title,
+        where: pick(".cp-reflection__where"),
+        prompt: pick(".cp-reflection__prompt"),
+        answer: ts && ts.text ? ts.text : "",
+        none: t(ts && ts.missing ? "task.missingHere" : "reflections.none"),
+      };
+    });
+    return {
+      name: P.fileName(courseConf.title, util.iso(nowMs)),
+      text: P.reflectionsDocument({
+        lang: courseConf.language,
+        dir: document.documentElement.getAttribute("dir"),
+        heading: t("reflections.fileTitle", { title: courseConf.title || "" }),
+        dateLine: t("reflections.fileDate", { date: date }),
+        entries: entries,
+      }),
+    };
+  }
+
+  function downloadReflections() {
+    var file = reflectionsFile();
+    if (!window.Blob || !window.URL || !window.URL.createObjectURL) return file;
+    var url = window.URL.createObjectURL(new window.Blob([file.text], { type: "text/html;charset=utf-8" }));
+    var a = document.createElement("a");
+    a.href = url;
+    a.download = file.name;
+    a.hidden = true;
+    document.body.appendChild(a);
+    a.click();
+    document.body.removeChild(a);
+    setTimeout(function () {
+      window.URL.revokeObjectURL(url);
+    }, 60000);
+    return file;
   }
 
   /** The section named by the URL's fragment, if any (a malformed fragment names none). */
@@ -1288,6 +1493,8 @@
       shuffleOptions(learnerId || "local");
       var fromHash = sectionFromHash();
       var first = fromHash || currentSection();
+      // without a section in the URL, the course opens on its start page (or the page named)
+      var page = fromHash ? null : pageFromHash() || (dom.pages.start ? "start" : null);
       allItems.forEach(function (item) {
         renderItem(item.key);
       });
@@ -1298,16 +1505,17 @@
         learner: session.learner,
         mode: session.mode,
       });
-      showSection(first, { initial: true, focus: false });
-      if (first && dom.sections[first.key] && session.resumed) {
-        // a returning learner lands on the item they were working on, else the section's top
-        var at = !fromHash && result.item && itemsByKey[result.item] && sectionOfItem(itemsByKey[result.item]) === first ? result.item : null;
-        if (at) {
-          state.item = at;
-          revealItem(at);
-        } else {
-          window.scrollTo(0, 0);
-        }
+      if (page) {
+        evaluate(false);
+        showPage(page, { focus: false });
+      } else showSection(first, { initial: true, focus: false });
+      // a returning learner comes back to the item they were working on: at once when the URL
+      // names their section, else from "Continue where you left off" on the start page
+      var at = !fromHash && session.resumed && result.item && itemsByKey[result.item] && first && sectionOfItem(itemsByKey[result.item]) === first ? result.item : null;
+      if (at) state.item = at;
+      if (!page && first && dom.sections[first.key] && session.resumed) {
+        if (at) revealItem(at);
+        else window.scrollTo(0, 0);
       }
       // Nothing known to write yet when the LMS's data could not be read and this browser has
       // no copy: the first change of the learner saves, not an empty state at launch.
@@ -1395,6 +1603,14 @@
     go: function (key) {
       return showSection(sectionsByKey[key], { focus: true, updateHash: true });
     },
+    /** Show "start" or "reflections" (the start page, My reflections). */
+    page: function (name) {
+      return showPage(name, { focus: true, updateHash: true });
+    },
+    view: function () {
+      return view;
+    },
+    reflectionsFile: reflectionsFile,
     exit: exit,
   };
   window.Coursepack = Coursepack;

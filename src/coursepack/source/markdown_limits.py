@@ -221,6 +221,8 @@ def markdown_problems(text: str, pos: Position, *, whole_file: bool = False) -> 
 
 #: keys of course.yaml and of YAML modules whose text is rendered as Markdown
 MARKDOWN_KEYS = frozenset({"description", "intro", "outro", "task"})
+#: keys of course.yaml whose value is a list of Markdown lines
+MARKDOWN_LIST_KEYS = frozenset({"objectives"})
 
 
 def yaml_markdown_problems(data: object) -> list[Problem]:
@@ -242,6 +244,10 @@ def yaml_markdown_problems(data: object) -> list[Problem]:
                     if id(value) not in seen:
                         seen.add(id(value))
                         problems.extend(markdown_problems(value, node.at(key)))
+                elif isinstance(value, YamlList) and key in MARKDOWN_LIST_KEYS:
+                    for index, line in enumerate(value):
+                        if isinstance(line, str):
+                            problems.extend(markdown_problems(line, value.at(index)))
                 elif isinstance(value, YamlMap | YamlList):
                     stack.append(value)
         elif isinstance(node, YamlList):
