@@ -133,11 +133,18 @@ def estimated_zip_bytes(files: Sequence[OutputFile]) -> int:
         name = len(f.path.encode("utf-8"))
         total += 30 + 46 + 2 * name  # local header + central directory entry
         stored = PurePosixPath(f.path).suffix.lower() in STORED_SUFFIXES
-        if f.data is not None and not stored:
-            total += min(len(zlib.compress(f.data, 6)), len(f.data) + 5)
+        if f.in_memory and not stored:
+            total += min(_deflated_size(f), f.size + 5)
         else:
             total += f.size
     return total
+
+
+def _deflated_size(f: OutputFile) -> int:
+    """zlib.compress(data, 6)'s length, piece by piece (a big page is never joined)."""
+    deflate = zlib.compressobj(6)
+    size = sum(len(deflate.compress(chunk)) for chunk in f.chunks())
+    return size + len(deflate.flush())
 
 
 def check_zip_size(rule: Rule, facts: PackageFacts) -> list[str]:

@@ -40,7 +40,7 @@ class LrsRuntime:
         return {"endpoint": self.endpoint, "auth": self.auth, "actorHomePage": self.actor_home_page}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ItemConfig:
     id: str
     key: str  # "module/item", the key of saved state
@@ -72,7 +72,7 @@ class ItemConfig:
         return entry
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SectionConfig:
     id: str
     key: str

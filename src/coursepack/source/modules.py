@@ -96,7 +96,7 @@ def _unwrap_item(text: str) -> str:
 _FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RawItem:
     kind: str  # READ | WATCH | TASK
     value: str  # URL or prompt as written
@@ -108,7 +108,7 @@ class RawItem:
     title: str | None = None  # an explicit link text ("READ: [Text](url)") or YAML title
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RawSection:
     title: str
     pos: Position
