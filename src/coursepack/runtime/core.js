@@ -357,16 +357,10 @@
       if (has(sectionsByKey, key)) dom.sections[key] = el;
       else el.hidden = true; // another module's, out of scope
     });
-    qsa(document, "[data-cp-item]").forEach(function (el) {
-      dom.items[el.getAttribute("data-cp-item")] = el;
-    });
     qsa(document, "[data-cp-section-link]").forEach(function (el) {
       var key = el.getAttribute("data-cp-section-link");
       if (has(sectionsByKey, key)) dom.links[key] = el;
       else (el.closest(".cp-toc__module") || el).hidden = true;
-    });
-    qsa(document, "[data-cp-goto]").forEach(function (el) {
-      if (!sectionByDomId(el.getAttribute("data-cp-goto"))) el.hidden = true;
     });
     dom.notices = document.querySelector("[data-cp-notices]");
     dom.progress = document.querySelector("[data-cp-progress]");
@@ -374,6 +368,34 @@
     dom.exit = document.querySelector("[data-cp-exit]");
     dom.toc = document.querySelector("[data-cp-toc]");
     dom.tocToggle = document.querySelector("[data-cp-toc-toggle]");
+  }
+
+  /** A section's content is inert in a <template> until the section is first opened (the
+   *  page of a big course is ready at once; the browser's search finds what is shown):
+   *  here it becomes part of the page, is indexed and wired, and shows the saved state. */
+  function materialize(key) {
+    var el = dom.sections[key];
+    var body = el && el.querySelector("template[data-cp-body]");
+    if (!body) return;
+    var nodes = body.content ? body.content : document.createDocumentFragment();
+    if (!body.content) while (body.firstChild) nodes.appendChild(body.firstChild);
+    body.parentNode.replaceChild(nodes, body); // the nodes move into the page
+    qsa(el, "[data-cp-item]").forEach(function (item) {
+      dom.items[item.getAttribute("data-cp-item")] = item;
+    });
+    qsa(el, "[data-cp-goto]").forEach(function (link) {
+      if (!sectionByDomId(link.getAttribute("data-cp-goto"))) link.hidden = true;
+    });
+    wireContent(el);
+    (sectionsByKey[key].items || []).forEach(function (item) {
+      renderItem(item.key);
+    });
+  }
+
+  /** Every section's content in the page (before printing: a print of the whole course or of
+   *  the learner's reflections finds every TASK). */
+  function materializeAll() {
+    Object.keys(dom.sections).forEach(materialize);
   }
 
   function sectionByDomId(id) {
@@ -499,6 +521,7 @@
     if (!section) return;
     var changed = state.section !== section.key;
     state.section = section.key;
+    materialize(section.key);
     for (var key in dom.sections) {
       if (has(dom.sections, key)) dom.sections[key].hidden = key !== section.key;
     }
@@ -700,28 +723,7 @@
       var card = opener && opener.closest("[data-cp-item]");
       if (card && ev.button === 1) markOpened(card.getAttribute("data-cp-item"));
     });
-    qsa(document, "[data-cp-media]").forEach(function (video) {
-      video.addEventListener("play", function () {
-        var card = video.closest("[data-cp-item]");
-        if (card) markOpened(card.getAttribute("data-cp-item"));
-      });
-    });
-    qsa(document, "[data-cp-input]").forEach(function (input) {
-      var card = input.closest("[data-cp-item]");
-      if (!card) return;
-      var key = card.getAttribute("data-cp-item");
-      input.addEventListener("focus", function () {
-        if (!taskStartMs[key]) taskStartMs[key] = Coursepack.now();
-      });
-      input.addEventListener("input", function () {
-        onInput(key, input);
-      });
-      // leaving the field saves the draft with the rest of the state (no commit per keystroke)
-      input.addEventListener("change", function () {
-        renderItem(key);
-        persist(false);
-      });
-    });
+    window.addEventListener("beforeprint", materializeAll);
     window.addEventListener("hashchange", function () {
       var section = sectionFromHash();
       if (section && section.key !== state.section) showSection(section, { focus: true });
@@ -738,6 +740,32 @@
       end("pagehide");
     });
     if (dom.toc && isNarrow()) collapseToc(true);
+  }
+
+  /** The listeners of a section's videos and text boxes, once its content is in the page. */
+  function wireContent(root) {
+    qsa(root, "[data-cp-media]").forEach(function (video) {
+      video.addEventListener("play", function () {
+        var card = video.closest("[data-cp-item]");
+        if (card) markOpened(card.getAttribute("data-cp-item"));
+      });
+    });
+    qsa(root, "[data-cp-input]").forEach(function (input) {
+      var card = input.closest("[data-cp-item]");
+      if (!card) return;
+      var key = card.getAttribute("data-cp-item");
+      input.addEventListener("focus", function () {
+        if (!taskStartMs[key]) taskStartMs[key] = Coursepack.now();
+      });
+      input.addEventListener("input", function () {
+        onInput(key, input);
+      });
+      // leaving the field saves the draft with the rest of the state (no commit per keystroke)
+      input.addEventListener("change", function () {
+        renderItem(key);
+        persist(false);
+      });
+    });
   }
 
   function hidden(reason) {
@@ -968,6 +996,11 @@
     },
     section: function (key) {
       return sectionsByKey[key] || null;
+    },
+    /** Put a section's content (or every section's, without a key) into the page. */
+    materialize: function (key) {
+      if (key === undefined) materializeAll();
+      else if (has(sectionsByKey, key)) materialize(key);
     },
     go: function (key) {
       return showSection(sectionsByKey[key], { focus: true, updateHash: true });
