@@ -16,6 +16,7 @@ Package layout::
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -155,27 +156,52 @@ def item_dom_id(module: Module, item: Item) -> str:
 _CHUNK_CHARS = 256 * 1024
 
 
-def _encoded_page(pieces: Iterator[str]) -> tuple[tuple[bytes, ...], tuple[bytes, ...]]:
+# what could end a section's content kept as script text early (docs/runtime.md)
+_ENDS_SCRIPT_TEXT = re.compile(r"</script|<!--", re.IGNORECASE)
+
+
+def _encoded_page(
+    pieces: Iterator[str], sections: int
+) -> tuple[tuple[bytes, ...], tuple[bytes, ...]]:
     """The page's pieces as they are rendered -> its UTF-8 chunks before and after the
-    scripts slot (which the template writes as a piece of its own)."""
+    scripts slot (which the template writes as a piece of its own).
+
+    Before the slot, every section's content is the text of a script element: only its own
+    end tag may close it, so the page must hold exactly one ``</script`` per section there and
+    no ``<!--`` (course text cannot make either: its '<' is always escaped).
+    """
     head: list[bytes] = []
     out = head
     tail: list[bytes] = []
     buffer: list[str] = []
     size = 0
+    ends = 0
+
+    def flush() -> None:
+        nonlocal buffer, size, ends
+        text = "".join(buffer)
+        if out is head:
+            ends += sum(
+                1 if m.group().startswith("</") else sections + 1
+                for m in _ENDS_SCRIPT_TEXT.finditer(text)
+            )
+        out.append(text.encode("utf-8"))
+        buffer, size = [], 0
+
     for piece in pieces:
         if piece == _SCRIPTS_SLOT and out is head:
-            head.append("".join(buffer).encode("utf-8"))
-            buffer, size, out = [], 0, tail
+            flush()
+            out = tail
             continue
         buffer.append(piece)
         size += len(piece)
         if size >= _CHUNK_CHARS:
-            out.append("".join(buffer).encode("utf-8"))
-            buffer, size = [], 0
-    out.append("".join(buffer).encode("utf-8"))
+            flush()
+    flush()
     if out is head:
         raise ValueError("the page template has no slot for the scripts")
+    if ends != sections:
+        raise ValueError("a section's content could end its script element early")
     return tuple(head), tuple(tail)
 
 
@@ -241,7 +267,7 @@ def render_course(course: Course) -> RenderedCourse:
             progress_total=total,
         )
     )
-    head, tail = _encoded_page(pieces)
+    head, tail = _encoded_page(pieces, sum(len(m.sections) for m in course.modules))
     return RenderedCourse(
         course=course,
         modules=tuple(modules),

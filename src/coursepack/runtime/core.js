@@ -370,16 +370,19 @@
     dom.tocToggle = document.querySelector("[data-cp-toc-toggle]");
   }
 
-  /** A section's content is inert in a <template> until the section is first opened (the
-   *  page of a big course is ready at once; the browser's search finds what is shown):
+  /** A section's content is text in a <script type="text/x-coursepack-section"> until the
+   *  section is first opened (the page of a big course is ready at once; the browser's
+   *  search finds what is shown):
    *  here it becomes part of the page, is indexed and wired, and shows the saved state. */
   function materialize(key) {
     var el = dom.sections[key];
-    var body = el && el.querySelector("template[data-cp-body]");
+    var body = el && el.querySelector("script[data-cp-body]");
     if (!body) return;
-    var nodes = body.content ? body.content : document.createDocumentFragment();
-    if (!body.content) while (body.firstChild) nodes.appendChild(body.firstChild);
-    body.parentNode.replaceChild(nodes, body); // the nodes move into the page
+    // the build's own HTML (course text escaped), kept as text: the browser only scans it
+    // while loading the page, and parses it here, once
+    var parsed = document.createElement("template");
+    parsed.innerHTML = body.textContent;
+    body.parentNode.replaceChild(parsed.content, body);
     qsa(el, "[data-cp-item]").forEach(function (item) {
       dom.items[item.getAttribute("data-cp-item")] = item;
     });
