@@ -16,6 +16,10 @@ Build cases (every run in a fresh process, start-up included, as a user feels it
 - ``media-200mb`` against ``naive-media``: the example course with 200 MB of already-compressed
   media, against zipping the same files with every entry deflated.
 
+Every build figure is given twice: in wall time, and in CPU seconds (user + system) of the
+same runs, which a busy machine disturbs much less (a process waiting for a core spends none);
+both are ratios of interleaved pairs, and the slope is computed from each.
+
 Page case (``--page``, on by default when Chromium and Playwright are here): the learner's page
 of the 2,000-item course against the example course's (the seed course), opened from the
 unpacked SCORM 1.2 package in Debian's Chromium (local mode), measured to the runtime's
@@ -86,8 +90,9 @@ elif kind == "startup":
 elif kind == "naive":
     exec(open(args[0]).read())
     naive(*args[1:])
-print(json.dumps({"seconds": time.perf_counter() - t0,
-                  "peak_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+usage = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({"seconds": time.perf_counter() - t0, "peak_kb": usage.ru_maxrss,
+                  "cpu": usage.ru_utime + usage.ru_stime}))
 """
 
 _NAIVE = r'''
@@ -191,6 +196,7 @@ class Child:
     def __init__(self, *args: str) -> None:
         self.args = args
         self.peaks_mb: list[float] = []
+        self.cpu: list[float] = []  # user + system seconds of each run, start-up included
 
     def __call__(self) -> None:
         """Run once (paired() takes the wall time of the call: start-up included)."""
@@ -205,10 +211,27 @@ class Child:
             raise SystemExit(f"benchmark child failed: {self.args}\n{proc.stderr}")
         data = json.loads(proc.stdout.strip().splitlines()[-1])
         self.peaks_mb.append(data["peak_kb"] / 1024)
+        self.cpu.append(data["cpu"])
 
     @property
     def peak_mb(self) -> float:
         return max(self.peaks_mb) if self.peaks_mb else 0.0
+
+
+def cpu_pairs(result: Paired, baseline: Child, subject: Child) -> Paired:
+    """The same runs as ``result``, in CPU seconds (user + system, start-up included): a
+    second figure that a busy machine disturbs much less than wall time (a process waiting
+    for a core spends no CPU), still a ratio of interleaved pairs. The warm-up pair that
+    paired() makes first is left out, as it is there."""
+    n = len(result.subject)
+    return Paired(
+        f"{result.name} (CPU)",
+        baseline=tuple(baseline.cpu[-n:]),
+        subject=tuple(subject.cpu[-n:]),
+        load_before=result.load_before,
+        load_after=result.load_after,
+        notes=("user + system seconds of the same runs",),
+    )
 
 
 # -- the page in Chromium -------------------------------------------------------------------
@@ -298,26 +321,32 @@ def run(pairs: int, sizes: list[int], page: bool, media: bool, keep: Path | None
         naive_file = work / "naive.py"
         naive_file.write_text(_NAIVE, "utf-8")
         out = work / "dist"
-        floor = Child("startup")
         courses = {
             n: generated_course(work / f"items-{n}", *SHAPES[n]) for n in sizes if n in SHAPES
         }
 
         example = Child("build", str(REPO / "course"), str(out / "example"), TARGET)
-        measured(paired("example / import-floor", baseline=floor, subject=example, pairs=pairs))
+        floor = Child("startup")
+        result = paired("example / import-floor", baseline=floor, subject=example, pairs=pairs)
+        measured(result)
+        measured(cpu_pairs(result, floor, example))
         peaks["example"] = example.peak_mb
         by_size: dict[int, Paired] = {}
+        by_size_cpu: dict[int, Paired] = {}
         for n, course in courses.items():
             build = Child("build", str(course), str(out / course.name), TARGET)
-            by_size[n] = measured(
-                paired(f"items-{n} / import-floor", baseline=floor, subject=build, pairs=pairs)
-            )
+            floor = Child("startup")
+            name = f"items-{n} / import-floor"
+            by_size[n] = measured(paired(name, baseline=floor, subject=build, pairs=pairs))
+            by_size_cpu[n] = measured(cpu_pairs(by_size[n], floor, build))
             peaks[f"items-{n}"] = build.peak_mb
             print(f"  peak memory of the {n}-item build: {build.peak_mb:.1f} MB", flush=True)
         if 2000 in courses:
             naive = Child("naive", str(naive_file), str(courses[2000]), str(work / "naive.zip"))
             build = Child("build", str(courses[2000]), str(out / "items-2000"), TARGET)
-            measured(paired("items-2000 / naive-2000", baseline=naive, subject=build, pairs=pairs))
+            result = paired("items-2000 / naive-2000", baseline=naive, subject=build, pairs=pairs)
+            measured(result)
+            measured(cpu_pairs(result, naive, build))
         if media:
             mcourse = media_course(work / "media-200mb")
             naive = Child("naive", str(naive_file), str(mcourse), str(work / "naive.zip"))
@@ -326,8 +355,9 @@ def run(pairs: int, sizes: list[int], page: bool, media: bool, keep: Path | None
                 paired("media-200mb / naive-media", baseline=naive, subject=build, pairs=pairs)
             )
             peaks["media-200mb"] = build.peak_mb
-        slope = _slope(by_size)
-        for line in slope.get("lines", []):
+        slope = _slope(by_size, "wall")
+        slope_cpu = _slope(by_size_cpu, "CPU")
+        for line in [*slope.get("lines", []), *slope_cpu.get("lines", [])]:
             print(line, flush=True)
         if page:
             why = page_available()
@@ -362,13 +392,14 @@ def run(pairs: int, sizes: list[int], page: bool, media: bool, keep: Path | None
             "results": [r.as_dict() for r in results],
             "peak_mb": {k: round(v, 1) for k, v in peaks.items()},
             "slope": {k: v for k, v in slope.items() if k != "lines"},
+            "slope_cpu": {k: v for k, v in slope_cpu.items() if k != "lines"},
             "notes": notes,
         }
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _slope(by_size: dict[int, Paired]) -> dict[str, Any]:
+def _slope(by_size: dict[int, Paired], what: str) -> dict[str, Any]:
     """The time per item from 200 to 2,000 items, and how 20,000 items compare with it.
 
     In units of the import floor (each size's median ratio), so that the machine's load, which
@@ -390,10 +421,10 @@ def _slope(by_size: dict[int, Paired]) -> dict[str, Any]:
         "actual_20000_floor": r20000,
         "actual_over_predicted": flat,
         "lines": [
-            f"per item, 200 -> 2,000: {per_item * 1000:.3f} floor/1000 items "
+            f"{what}: per item, 200 -> 2,000: {per_item * 1000:.3f} floor/1000 items "
             f"(~{per_item * floor_s * 1000:.3f} ms at today's floor of {floor_s:.3f} s); "
             f"2,000 -> 20,000: {slope_far * 1000:.3f} floor/1000 items",
-            f"20,000 items: {r20000:.2f}x the floor, {predicted:.2f}x predicted by the "
+            f"{what}: 20,000 items: {r20000:.2f}x the floor, {predicted:.2f}x predicted by the "
             f"200 -> 2,000 slope: {flat:.2f} of the prediction "
             f"({'flat within 10%' if flat <= 1.1 else 'NOT flat within 10%'})",
         ],
