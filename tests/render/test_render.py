@@ -321,3 +321,18 @@ def test_a_page_whose_content_could_end_its_script_text_early_is_a_bug(tmp_path:
     for bad in ("a</SCRIPT>b", "a<!--b"):
         with pytest.raises(ValueError, match="early"):
             _encoded_page(iter([f"<script data-cp-body>{bad}</script>", slot]), 1)
+
+
+def test_the_configuration_written_module_by_module_is_the_whole_script(course: Course) -> None:
+    from coursepack.tracking import config_parts, config_script
+
+    hostile = with_module_intro(course, HOSTILE)
+    two = replace(
+        hostile,
+        modules=(hostile.modules[0], replace(hostile.modules[0], id="again", title="</script>")),
+    )
+    config = runtime_config(two, SCORM12)
+    parts = config_parts(config)
+    assert len(parts) == 2 + len(two.modules)
+    assert b"".join(parts) == config_script(config)
+    assert b"</script>" not in b"".join(parts)

@@ -6,7 +6,7 @@
 Package layout::
 
     index.html                 one page holding every module and section
-    coursepack-config.js       window.COURSEPACK_CONFIG (tracking.config_script)
+    coursepack-config.js       window.COURSEPACK_CONFIG (tracking.config_parts)
     assets/coursepack.css      the theme
     runtime/*.js               the runtime: only the scripts the target's adapters need,
                                one <script> tag each, in RUNTIME_NEEDS order (docs/runtime.md)
@@ -33,7 +33,7 @@ from coursepack.render.theme import Strings, theme_environment
 from coursepack.templating import templates_dir
 from coursepack.theme import brand_css
 from coursepack.titles import display_title, task_heading
-from coursepack.tracking import CONFIG_FILE, RuntimeConfig, config_script
+from coursepack.tracking import CONFIG_FILE, RuntimeConfig, config_parts
 from coursepack.xapi import vocab
 
 __all__ = [
@@ -406,7 +406,7 @@ def render_package_files(
     files: dict[str, OutputFile] = {
         LAUNCH_FILE: OutputFile(LAUNCH_FILE, parts=page),
         CSS_FILE: OutputFile(CSS_FILE, data=rendered.css),
-        CONFIG_FILE: OutputFile(CONFIG_FILE, data=config_script(config)),
+        CONFIG_FILE: OutputFile(CONFIG_FILE, parts=config_parts(config)),
     }
     for name in names:
         path = runtime_path(name)

@@ -38,7 +38,8 @@ class Strings:
             template = self._table[key]
         except KeyError:
             raise KeyError(f"learner-facing string {key!r} is missing from en.json") from None
-        return format_string(template, values)
+        # without values every placeholder stays as it is: the string itself (once per card)
+        return format_string(template, values) if values else template
 
 
 def theme_environment() -> jinja2.Environment:
