@@ -47,7 +47,11 @@ once and shared by every target, and written into the zip chunk by chunk; item v
 when the template reaches their section and dropped after; the lock is written level by
 level (the same text); slots on the hot frozen dataclasses; plain web URLs decided without
 urlsplit; the escaped retry only after a panic; the collector's thresholds raised during the
-build (coursepack.build.few_collections).
+build (coursepack.build.few_collections); the runtime configuration made and encoded a module
+at a time; learner-facing strings without values not formatted. After (same machine, CPU
+seconds of interleaved pairs against the code before): 0.79x at 20,000 items, 0.89x at 2,000;
+peak memory 253 -> 132 MB at 20,000 items. What is left is spread thin: the Jinja page (macro
+calls) about a third, Markdown and the item views a fifth, reading and validating a fifth.
 
     python -m bench build [--pairs N] [--sizes 200,2000,20000] [--no-page] [--no-media]
                           [--json] [--keep DIR]
