@@ -450,6 +450,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--keep", type=Path, help="copy the built packages here")
     parser.add_argument("--json", action="store_true", help="print JSON at the end")
     args = parser.parse_args(argv)
+    if args.pairs < 5:
+        parser.error("--pairs: an honest ratio needs at least 5 pairs")
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     unknown = [n for n in sizes if n not in SHAPES]
     if unknown:
