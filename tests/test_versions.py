@@ -8,6 +8,7 @@ no id ever goes to another item. Regenerate the golden files with COURSEPACK_UPD
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import shutil
@@ -221,6 +222,23 @@ def test_the_lock_file_reads_back_as_written_and_is_sorted_by_id(tmp_path: Path)
     listed = [line.strip() for line in v1.lock_text.splitlines() if "- id: theory-task" in line]
     assert listed == sorted(listed)
     assert module.id == "basics"
+
+
+def test_the_lock_text_is_what_json_dumps_with_indent_two_writes_for_any_record() -> None:
+    from coursepack.versions.lockfile import _indented_json
+
+    record = {
+        "empty": {},
+        "none": [],
+        "nested": [[], [{}], {"a": [1, -2, 0]}],
+        "scalars": [True, False, None, 0, 12345678901234567890, 1.5],
+        "text": ['quote " backslash \\ tab \t', "\u2028\u2029\x85", "café 🌍", "\x00\x1f"],
+    }
+    assert _indented_json(record) == json.dumps(record, indent=2, ensure_ascii=False)
+    example = read_course(REPO / "course")
+    lock = stabilise(validate(example, {}).course, None).lock
+    # dump_lock's only other work is escaping YAML's line breaks, absent here
+    assert dump_lock(lock) == (REPO / "course" / LOCK_FILE).read_text("utf-8")
 
 
 def test_an_unchanged_course_changes_nothing(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from types import MappingProxyType
 from typing import Any
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Position:
     """A place in a course file; ``file`` is relative to the course folder."""
 
@@ -68,7 +68,7 @@ class CheckKind(enum.Enum):
         return "choice" if self is CheckKind.MULTIPLE else self.value
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CheckOption:
     id: str  # stable within its check ([a-z0-9-]), from the option text; the xAPI choice id
     text_md: str  # inline Markdown
@@ -76,7 +76,7 @@ class CheckOption:
     feedback_md: str | None = None  # shown after an answer that chose this option
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Check:
     """A graded question: the ``check`` of an Item whose kind is ``ItemKind.CHECK``."""
 
@@ -102,7 +102,7 @@ class Assessment:
     retry: bool = True  # whether a failed course may be taken again
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Item:
     id: str  # unique within its module; identifier-safe ([a-z0-9-])
     kind: ItemKind
@@ -128,7 +128,7 @@ class Item:
         return self.kind is ItemKind.CHECK
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Section:
     id: str  # unique within its module
     title: str
@@ -137,7 +137,7 @@ class Section:
     pos: Position
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Module:
     id: str  # unique within the course
     title: str

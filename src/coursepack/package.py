@@ -89,8 +89,12 @@ def stage_zip(
             info.external_attr = FILE_MODE
             stored = Path(f.path).suffix.lower() in STORED_SUFFIXES
             info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
-            if f.data is not None:
-                zf.writestr(info, f.data)
+            if f.in_memory:
+                # written piece by piece: the page of a big course is never joined in memory
+                info.file_size = f.size
+                with zf.open(info, "w") as out:
+                    for chunk in f.chunks():
+                        out.write(chunk)
             else:
                 assert f.source is not None
                 info.file_size = f.source.stat().st_size

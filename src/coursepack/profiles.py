@@ -117,9 +117,7 @@ class Profile:
                 merged.update(settings)
         return merged
 
-    def notes_for(
-        self, manifest_file: str, score: str = "none", graded: bool = False
-    ) -> list[str]:
+    def notes_for(self, manifest_file: str, score: str = "none", graded: bool = False) -> list[str]:
         return [
             f"{self.title}: {note.text}"
             for note in self.notes
@@ -144,11 +142,18 @@ def estimated_zip_bytes(files: Sequence[OutputFile]) -> int:
         name = len(f.path.encode("utf-8"))
         total += 30 + 46 + 2 * name  # local header + central directory entry
         stored = PurePosixPath(f.path).suffix.lower() in STORED_SUFFIXES
-        if f.data is not None and not stored:
-            total += min(len(zlib.compress(f.data, 6)), len(f.data) + 5)
+        if f.in_memory and not stored:
+            total += min(_deflated_size(f), f.size + 5)
         else:
             total += f.size
     return total
+
+
+def _deflated_size(f: OutputFile) -> int:
+    """zlib.compress(data, 6)'s length, piece by piece (a big page is never joined)."""
+    deflate = zlib.compressobj(6)
+    size = sum(len(deflate.compress(chunk)) for chunk in f.chunks())
+    return size + len(deflate.flush())
 
 
 def check_zip_size(rule: Rule, facts: PackageFacts) -> list[str]:
@@ -424,7 +429,5 @@ def check_package(profile: Profile, facts: PackageFacts) -> Findings:
         for message in rule.check(rule, facts):
             text = f"{profile.title} ({rule.id}): {facts.title}: {message}"
             problems.append(Problem(where, text, rule.hint, severity=rule.severity))
-    notes = profile.notes_for(
-        facts.manifest_file, facts.course.score.value, facts.course.graded
-    )
+    notes = profile.notes_for(facts.manifest_file, facts.course.score.value, facts.course.graded)
     return Findings(tuple(problems), tuple(notes))

@@ -40,7 +40,7 @@ class LrsRuntime:
         return {"endpoint": self.endpoint, "auth": self.auth, "actorHomePage": self.actor_home_page}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ItemConfig:
     id: str
     key: str  # "module/item", the key of saved state
@@ -75,7 +75,7 @@ class ItemConfig:
         return entry
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CheckConfig:
     """A CHECK as the runtime grades it: its kind, its options' ids (in the author's order)
     and which are right, or the accepted answers of a text answer. Its words are in the page."""
@@ -109,7 +109,7 @@ def check_config(item: Item) -> CheckConfig | None:
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AssessmentConfig:
     """``config.course.assessment`` (graded courses only): how CHECKs are graded, and whether
     completing the course takes a pass (``coursepack.completion``)."""
@@ -130,7 +130,7 @@ class AssessmentConfig:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SectionConfig:
     id: str
     key: str
@@ -220,11 +220,13 @@ class RuntimeConfig:
     lrs: LrsRuntime | None
 
     def to_json(self) -> JsonObject:
+        return {**self.to_json_without_modules(), "modules": [m.to_json() for m in self.modules]}
+
+    def to_json_without_modules(self) -> JsonObject:
         return {
             "schema": SCHEMA,
             "generator": f"coursepack {__version__}",
             "course": self.course.to_json(),
-            "modules": [module.to_json() for module in self.modules],
             "strings": dict(self.strings),
             "target": dict(self.target),
             "xapi": {
@@ -327,12 +329,31 @@ def runtime_config(
     )
 
 
+def _json(data: object) -> str:
+    body = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return body.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def config_parts(config: RuntimeConfig | JsonObject) -> list[bytes]:
+    """``config_script`` in pieces, one per module: the JSON of one module at a time is made
+    and encoded, so a course of 20,000 items never holds the tree of all its entries, its
+    text and its bytes at once. The pieces join to exactly ``config_script``'s bytes."""
+    if not isinstance(config, RuntimeConfig):
+        return [config_script(config)]
+    data = config.to_json_without_modules()
+    before = {k: v for k, v in data.items() if k < "modules"}
+    after = {k: v for k, v in data.items() if k > "modules"}
+    parts = [f'window.COURSEPACK_CONFIG = {{{_json(before)[1:-1]},"modules":['.encode()]
+    for n, module in enumerate(config.modules):
+        parts.append(("," if n else "").encode() + _json(module.to_json()).encode())
+    parts.append(f"],{_json(after)[1:-1]}}};\n".encode())
+    return parts
+
+
 def config_script(config: RuntimeConfig | JsonObject) -> bytes:
     """Serialise deterministically as a script; '<' is escaped so no text can close the tag."""
     data = config.to_json() if isinstance(config, RuntimeConfig) else config
-    body = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    body = body.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-    return f"window.COURSEPACK_CONFIG = {body};\n".encode()
+    return f"window.COURSEPACK_CONFIG = {_json(data)};\n".encode()
 
 
 def read_config_script(data: bytes) -> JsonObject:

@@ -382,6 +382,7 @@ class _Validator:
                 data.at("score"), f"unknown score rule '{value}'", f"use one of: {allowed}"
             )
             return ScoreRule.NONE
+
     def _assessment(self, data: YamlMap) -> Assessment | None:
         """``assessment:``: pass mark (percent), attempts per question (0: unlimited),
         shuffle and retry."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -125,3 +126,21 @@ def course(tmp_path: Path) -> Course:
 def with_module_intro(course: Course, text: str) -> Course:
     module = replace(course.modules[0], intro_md=text)
     return replace(course, modules=(module, *course.modules[1:]))
+
+
+def shown_tree(page: str) -> Any:
+    """The page as lxml sees it once every section is open: each section's content, kept as
+    the text of ``<script data-cp-body>`` until the runtime opens it, parsed in its place
+    (core.js ``materialize`` does the same with the browser's parser)."""
+    from lxml import html
+
+    tree = html.fromstring(page)
+    for body in tree.xpath("//script[@data-cp-body]"):
+        parent = body.getparent()
+        at = parent.index(body)
+        for offset, node in enumerate(html.fragments_fromstring(body.text or "")):
+            if isinstance(node, str):
+                continue  # whitespace between elements
+            parent.insert(at + offset, node)
+        parent.remove(body)
+    return tree

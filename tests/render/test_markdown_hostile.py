@@ -9,7 +9,12 @@ import sys
 
 import pytest
 
-from coursepack.render.markdown import MarkdownRenderer, _escape_open_code_spans
+from coursepack.render.markdown import (
+    MarkdownRenderer,
+    _escape_open_code_spans,
+    _is_safe_link_parsed,
+    is_safe_link,
+)
 
 
 @pytest.mark.parametrize(
@@ -45,3 +50,33 @@ def test_a_panic_prints_nothing_on_standard_error() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, env=dict(os.environ)
     )
     assert result.returncode == 0 and result.stderr == ""
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://example.org",
+        "http://example.org:8080/a/b?c=d#e",
+        "HTTPS://EXAMPLE.ORG/",
+        "https://example.org/path@with/at",
+        "https://user@example.org/",
+        "https://user:pw@example.org/",
+        "https://[::1]/",
+        "http://[x/",
+        "https:///nohost",
+        "https://",
+        "https://exa mple.org",
+        "https://example.org/a b",
+        "https://example.org\\evil",
+        " https://example.org ",
+        "https://example.org/\x7f",
+        "https://example.org/é",
+        "https://ex_ample.org/",
+        "javascript:alert(1)",
+        "//evil.example/x",
+        "media/a.png",
+    ],
+)
+def test_the_quick_answer_for_plain_web_urls_is_the_parsed_one(url: str) -> None:
+    # is_safe_link decides plain http(s) URLs without urlsplit: never differently from it
+    assert is_safe_link(url) == _is_safe_link_parsed(url)

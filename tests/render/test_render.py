@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from lxml import html
 
 from coursepack.i18n import strings_for
 from coursepack.model import (
@@ -37,7 +38,7 @@ from coursepack.render import (
 from coursepack.render.embeds import embed_for, vimeo_id, youtube_id
 from coursepack.render.markdown import MarkdownRenderer, is_safe_link, media_path
 from coursepack.tracking import CONFIG_FILE, runtime_config
-from tests.render.conftest import item, make_course, with_module_intro
+from tests.render.conftest import item, make_course, shown_tree, with_module_intro
 
 REPO = Path(__file__).resolve().parents[2]
 RUNTIME = REPO / "src" / "coursepack" / "runtime"
@@ -83,11 +84,16 @@ def test_script_tags_event_handlers_and_javascript_links_from_course_text_never_
     page = page_of(replace(hostile, modules=(module,), title="<script>alert(6)</script>"))
 
     body = page.split("<body", 1)[1]
-    # the only script elements are the package's own files
-    assert re.findall(r"<script[^>]*>", body) == [
+    # the only script elements are the package's own files and each section's content as
+    # text (a type no browser runs), and that content, once parsed, holds no script at all
+    text_body = '<script type="text/x-coursepack-section" data-cp-body>'
+    found = re.findall(r"<script[^>]*>", body)
+    assert [tag for tag in found if tag != text_body] == [
         f'<script src="{src}">'
         for src in [CONFIG_FILE, *(runtime_path(n) for n in runtime_scripts(["scorm12"]))]
     ]
+    assert found.count(text_body) == len(module.sections)
+    assert not shown_tree(page).xpath("//script[not(@src)]")
     assert not re.search(r"<[^>]+\son[a-z]+\s*=", page, re.I), "an event-handler attribute"
     assert not re.search(r"""(href|src)\s*=\s*["']?\s*(javascript|data|vbscript):""", page, re.I)
     assert not re.search(r"""(href|src)\s*=\s*["']?[^"'>]*evil\.example""", page)
@@ -419,3 +425,44 @@ def test_the_header_progress_takes_the_plural_form_of_the_course_language(tmp_pa
     total = len(course.tasks)
     assert total > 1
     assert fr["progress.tasks"].format(done=0, total=total) in page_of(course)
+
+
+def test_each_section_content_is_script_text_that_only_its_own_end_tag_closes(
+    tmp_path: Path,
+) -> None:
+    hostile = with_module_intro(make_course(tmp_path), "</script><!-- <script>alert(1)</script>")
+    page = page_of(hostile)
+    tree = shown_tree(page)
+    bodies = html.fromstring(page).xpath("//section[@data-cp-section]/script[@data-cp-body]")
+    sections = html.fromstring(page).xpath("//section[@data-cp-section]")
+    assert len(bodies) == len(sections) == sum(len(m.sections) for m in hostile.modules)
+    assert all(b.get("type") == "text/x-coursepack-section" for b in bodies)
+    # opened, the sections hold every card and the course text as text
+    assert len(tree.xpath("//*[@data-cp-item]")) == len(hostile.items)
+    assert "</script><!-- <script>alert(1)</script>" in tree.text_content()
+    assert not tree.xpath("//script[not(@src)]")  # no script runs from the content
+
+
+def test_a_page_whose_content_could_end_its_script_text_early_is_a_bug(tmp_path: Path) -> None:
+    from coursepack.render import _encoded_page
+
+    slot = "<!--coursepack:scripts-->"
+    assert _encoded_page(iter(["<script data-cp-body>a</script>", slot]), 1)
+    for bad in ("a</SCRIPT>b", "a<!--b"):
+        with pytest.raises(ValueError, match="early"):
+            _encoded_page(iter([f"<script data-cp-body>{bad}</script>", slot]), 1)
+
+
+def test_the_configuration_written_module_by_module_is_the_whole_script(course: Course) -> None:
+    from coursepack.tracking import config_parts, config_script
+
+    hostile = with_module_intro(course, HOSTILE)
+    two = replace(
+        hostile,
+        modules=(hostile.modules[0], replace(hostile.modules[0], id="again", title="</script>")),
+    )
+    config = runtime_config(two, SCORM12)
+    parts = config_parts(config)
+    assert len(parts) == 2 + len(two.modules)
+    assert b"".join(parts) == config_script(config)
+    assert b"</script>" not in b"".join(parts)

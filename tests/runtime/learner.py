@@ -85,10 +85,15 @@ def do_section(page: Page, frame: Frame | Page, answer: Any) -> None:
 
 
 def textareas(frame: Frame | Page) -> dict[str, str]:
-    """Every TASK's reflection as shown, by item key (all sections, hidden or not)."""
+    """Every TASK's reflection as shown, by item key (all sections, hidden or not).
+
+    A section's content enters the page when it is first opened; the others are put in the
+    page first, as before printing (``Coursepack.materialize()``), so that what a section
+    shows once opened - the saved text restored into its box - is what is read here."""
     values: dict[str, str] = frame.evaluate(
-        """() => Object.fromEntries([...document.querySelectorAll('[data-kind=task]')]
-            .map(c => [c.dataset.cpItem, c.querySelector('textarea').value]))"""
+        """() => (Coursepack.materialize(), Object.fromEntries(
+            [...document.querySelectorAll('[data-kind=task]')]
+            .map(c => [c.dataset.cpItem, c.querySelector('textarea').value])))"""
     )
     return values
 

@@ -6,7 +6,7 @@
 Package layout::
 
     index.html                 one page holding every module and section
-    coursepack-config.js       window.COURSEPACK_CONFIG (tracking.config_script)
+    coursepack-config.js       window.COURSEPACK_CONFIG (tracking.config_parts)
     assets/coursepack.css      the theme
     runtime/*.js               the runtime: only the scripts the target's adapters need,
                                one <script> tag each, in RUNTIME_NEEDS order (docs/runtime.md)
@@ -17,7 +17,7 @@ Package layout::
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from importlib import resources
 
@@ -34,7 +34,7 @@ from coursepack.render.theme import Strings, theme_environment
 from coursepack.templating import templates_dir
 from coursepack.theme import brand_css
 from coursepack.titles import display_title, task_heading
-from coursepack.tracking import CONFIG_FILE, RuntimeConfig, config_script
+from coursepack.tracking import CONFIG_FILE, RuntimeConfig, config_parts
 from coursepack.xapi import vocab
 
 __all__ = [
@@ -60,7 +60,7 @@ _SCRIPTS_SLOT = "<!--coursepack:scripts-->"
 _RTL = frozenset({"ar", "fa", "he", "ur", "ps", "sd", "yi", "dv", "ug", "ku"})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ItemView:
     item: Item
     title: str  # the item's display title (coursepack.titles)
@@ -97,19 +97,53 @@ class CheckView:
     feedback_incorrect_html: Markup
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
+class _Renders:
+    """What renders the Markdown of items and outros while the page is written."""
+
+    course: Course
+    md: MarkdownRenderer
+    media: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
 class SectionView:
+    """A section as the page shows it. Its items are rendered when the page template asks
+    for them and dropped once written: a course of any size never holds all of its HTML in
+    views at once (the page itself is kept as encoded chunks)."""
+
     section: Section
+    module: Module
     key: str  # "module/section", as in the runtime config
     dom_id: str
     number: int  # 1-based within its module
-    outro_html: Markup
-    items: tuple[ItemView, ...]
     prev: tuple[str, str] | None  # (dom id, title) of the previous section in the course
     next: tuple[str, str] | None
+    first_task: int  # the course-wide number of the section's first TASK, less one
+    renders: _Renders
+    first_check: int = 0  # the course-wide number of the section's first CHECK, less one
+
+    @property
+    def items(self) -> tuple[ItemView, ...]:
+        number = self.first_task
+        check_number = self.first_check
+        views: list[ItemView] = []
+        for item in self.section.items:
+            if item.is_task:
+                number += 1
+            view = _item_view(self.renders, self.module, item, number if item.is_task else 0)
+            if item.check is not None:
+                check_number += 1
+                view = replace(view, check=check_view(item, self.renders.md, check_number))
+            views.append(view)
+        return tuple(views)
+
+    @property
+    def outro_html(self) -> Markup:
+        return self.renders.md.render(self.section.outro_md)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ModuleView:
     module: Module
     number: int
@@ -118,16 +152,24 @@ class ModuleView:
     sections: tuple[SectionView, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RenderedCourse:
-    """A course with its Markdown rendered, shared by every target of one build."""
+    """A course with its page rendered, shared by every target of one build."""
 
     course: Course
     modules: tuple[ModuleView, ...]
     css: bytes
     progress_unit: str  # "tasks" | "items": what the progress bar counts
     progress_total: int
-    page: str  # index.html, with a slot for the target's script tags
+    #: index.html as UTF-8 chunks, before and after the slot of the target's script tags;
+    #: every target's page is these chunks with its tags between them (never joined)
+    page_head: tuple[bytes, ...]
+    page_tail: tuple[bytes, ...]
+
+    @property
+    def page(self) -> str:
+        """index.html, with a slot for the target's script tags (joined: for tests)."""
+        return b"".join((*self.page_head, _SCRIPTS_SLOT.encode(), *self.page_tail)).decode()
 
 
 @dataclass(frozen=True)
@@ -151,10 +193,64 @@ def item_dom_id(module: Module, item: Item) -> str:
     return f"i-{module.id}__{item.id}"
 
 
+#: the page is encoded in pieces of about this many characters
+_CHUNK_CHARS = 256 * 1024
+
+
+# what could end a section's content kept as script text early (docs/runtime.md)
+_ENDS_SCRIPT_TEXT = re.compile(r"</script|<!--", re.IGNORECASE)
+
+
+def _encoded_page(
+    pieces: Iterator[str], sections: int
+) -> tuple[tuple[bytes, ...], tuple[bytes, ...]]:
+    """The page's pieces as they are rendered -> its UTF-8 chunks before and after the
+    scripts slot (which the template writes as a piece of its own).
+
+    Before the slot, every section's content is the text of a script element: only its own
+    end tag may close it, so the page must hold exactly one ``</script`` per section there and
+    no ``<!--`` (course text cannot make either: its '<' is always escaped).
+    """
+    head: list[bytes] = []
+    out = head
+    tail: list[bytes] = []
+    buffer: list[str] = []
+    size = 0
+    ends = 0
+
+    def flush() -> None:
+        nonlocal buffer, size, ends
+        text = "".join(buffer)
+        if out is head:
+            ends += sum(
+                1 if m.group().startswith("</") else sections + 1
+                for m in _ENDS_SCRIPT_TEXT.finditer(text)
+            )
+        out.append(text.encode("utf-8"))
+        buffer, size = [], 0
+
+    for piece in pieces:
+        if piece == _SCRIPTS_SLOT and out is head:
+            flush()
+            out = tail
+            continue
+        buffer.append(piece)
+        size += len(piece)
+        if size >= _CHUNK_CHARS:
+            flush()
+    flush()
+    if out is head:
+        raise ValueError("the page template has no slot for the scripts")
+    if ends != sections:
+        raise ValueError("a section's content could end its script element early")
+    return tuple(head), tuple(tail)
+
+
 def render_course(course: Course) -> RenderedCourse:
     strings = course_words(course.language, course.words)
     media = frozenset(m.path for m in course.media)
     md = MarkdownRenderer(media=media, heading_offset=2, new_tab_text=strings["opensNewTab"])
+    renders = _Renders(course=course, md=md, media=media)
 
     flat: list[tuple[Module, Section]] = [(m, s) for m in course.modules for s in m.sections]
     neighbours: dict[tuple[str, str], tuple[tuple[str, str] | None, tuple[str, str] | None]] = {}
@@ -169,30 +265,23 @@ def render_course(course: Course) -> RenderedCourse:
     for m_index, module in enumerate(course.modules, start=1):
         sections: list[SectionView] = []
         for s_index, section in enumerate(module.sections, start=1):
-            items: list[ItemView] = []
-            for item in section.items:
-                number = 0
-                if item.is_task:
-                    task_counter += 1
-                    number = task_counter
-                view = _item_view(course, module, item, md, media, number)
-                if item.check is not None:
-                    check_counter += 1
-                    view = replace(view, check=check_view(item, md, check_counter))
-                items.append(view)
             prev, nxt = neighbours[(module.id, section.id)]
             sections.append(
                 SectionView(
                     section=section,
+                    module=module,
                     key=f"{module.id}/{section.id}",
                     dom_id=section_dom_id(module, section),
                     number=s_index,
-                    outro_html=md.render(section.outro_md),
-                    items=tuple(items),
                     prev=prev,
                     next=nxt,
+                    first_task=task_counter,
+                    renders=renders,
+                    first_check=check_counter,
                 )
             )
+            task_counter += sum(1 for item in section.items if item.is_task)
+            check_counter += sum(1 for item in section.items if item.check is not None)
         modules.append(
             ModuleView(
                 module=module,
@@ -208,10 +297,10 @@ def render_course(course: Course) -> RenderedCourse:
     start = _start_view(course, strings, md, modules)
     css = (templates_dir() / _CSS_TEMPLATE).read_bytes() + brand_css(course.theme).encode()
     lang = course.language
-    page = (
+    pieces = (
         theme_environment()
         .get_template(_PAGE_TEMPLATE)
-        .render(
+        .generate(
             course=course,
             modules=modules,
             t=Strings(strings, course.language),
@@ -224,13 +313,15 @@ def render_course(course: Course) -> RenderedCourse:
             progress_total=total,
         )
     )
+    head, tail = _encoded_page(pieces, sum(len(m.sections) for m in course.modules))
     return RenderedCourse(
         course=course,
         modules=tuple(modules),
         css=css,
         progress_unit=unit,
         progress_total=total,
-        page=page,
+        page_head=head,
+        page_tail=tail,
     )
 
 
@@ -279,16 +370,11 @@ def _start_view(
     )
 
 
-def _item_view(
-    course: Course,
-    module: Module,
-    item: Item,
-    md: MarkdownRenderer,
-    media: frozenset[str],
-    number: int,
-) -> ItemView:
+def _item_view(renders: _Renders, module: Module, item: Item, number: int) -> ItemView:
+    course, md, media = renders.course, renders.md, renders.media
     url = item.url or ""
     link_ok = bool(url) and is_safe_link(url)
+    external = link_ok and is_external_link(url)
     embed = embed_for(url, media) if item.kind is ItemKind.WATCH and link_ok else None
     prompt = md.render(item.prompt or "") if item.is_task else Markup("")
     return ItemView(
@@ -300,8 +386,8 @@ def _item_view(
         intro_html=md.render(item.intro_md),
         prompt_html=prompt,
         link_ok=link_ok,
-        external=link_ok and is_external_link(url),
-        host=host_label(url) if link_ok and is_external_link(url) else "",
+        external=external,
+        host=host_label(url) if external else "",
         embed=embed,
         task_number=number,
     )
@@ -449,11 +535,11 @@ def render_package_files(
     names = runtime_scripts(adapters)
     scripts = [CONFIG_FILE] + [runtime_path(n) for n in names]
     tags = "\n".join(f'<script src="{escape(src)}"></script>' for src in scripts)
-    page = rendered.page.replace(_SCRIPTS_SLOT, tags, 1)
+    page = (*rendered.page_head, tags.encode("utf-8"), *rendered.page_tail)
     files: dict[str, OutputFile] = {
-        LAUNCH_FILE: OutputFile(LAUNCH_FILE, data=page.encode("utf-8")),
+        LAUNCH_FILE: OutputFile(LAUNCH_FILE, parts=page),
         CSS_FILE: OutputFile(CSS_FILE, data=rendered.css),
-        CONFIG_FILE: OutputFile(CONFIG_FILE, data=config_script(config)),
+        CONFIG_FILE: OutputFile(CONFIG_FILE, parts=config_parts(config)),
     }
     for name in names:
         path = runtime_path(name)

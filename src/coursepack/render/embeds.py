@@ -35,7 +35,7 @@ _VIDEO_TYPES = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Embed:
     """How a WATCH item is shown: an embedded player, a local <video>, or a plain link."""
 

@@ -24,8 +24,22 @@ _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
 _ALLOWED_SCHEMES = frozenset({"http", "https", "mailto"})
 
 
+# an http(s) URL whose host is plain letters, digits, dots and dashes (and perhaps a port),
+# followed by nothing or a path, query or fragment without spaces, controls or backslashes:
+# what almost every link of a course is, and what urlsplit would accept (a host, no user)
+_PLAIN_WEB_URL = re.compile(
+    r"https?://[A-Za-z0-9.\-]+(?::[0-9]*)?(?:[/?#][^\x00-\x20\x7f\\]*)?", re.IGNORECASE
+)
+
+
 def is_safe_link(url: str) -> bool:
     """True for http(s) and mailto URLs and for relative references (no scheme, no host)."""
+    if _PLAIN_WEB_URL.fullmatch(url):  # the common case, decided without urlsplit
+        return True
+    return _is_safe_link_parsed(url)
+
+
+def _is_safe_link_parsed(url: str) -> bool:
     url = url.strip()
     if not url or "\\" in url or _CONTROL.search(url):
         return False
@@ -134,10 +148,10 @@ def render_html(md: MarkdownIt, text: str) -> str:
     with its unclosed code spans escaped, or else shown as escaped text."""
     if "`" not in text or "[" not in text:
         return md.render(text)
-    for attempt in (text, _escape_open_code_spans(text)):
+    for escaped in (False, True):  # the escaped text only when the text itself panics
         try:
             with _QuietStderr():
-                return md.render(attempt)
+                return md.render(_escape_open_code_spans(text) if escaped else text)
         except BaseException as exc:
             if not _is_panic(exc):
                 raise

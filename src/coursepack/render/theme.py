@@ -40,7 +40,8 @@ class Strings:
             template = self._table[key]
         except KeyError:
             raise KeyError(f"learner-facing string {key!r} is missing from en.json") from None
-        return format_string(template, values)
+        # without values every placeholder stays as it is: the string itself (once per card)
+        return format_string(template, values) if values else template
 
     def plural(self, key: str, n: int, /, **values: object) -> str:
         """``key`` in the plural form that fits ``n`` in the course's language (the

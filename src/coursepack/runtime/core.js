@@ -225,6 +225,7 @@
 
   var state = S.emptyState(course);
   var adapter = null;
+  var shuffleSeed = ""; // the learner's, once known: options are shuffled as sections come in
   var session = {
     connected: false,
     mode: "local",
@@ -427,16 +428,10 @@
       if (has(sectionsByKey, key)) dom.sections[key] = el;
       else el.hidden = true; // another module's, out of scope
     });
-    qsa(document, "[data-cp-item]").forEach(function (el) {
-      dom.items[el.getAttribute("data-cp-item")] = el;
-    });
     qsa(document, "[data-cp-section-link]").forEach(function (el) {
       var key = el.getAttribute("data-cp-section-link");
       if (has(sectionsByKey, key)) dom.links[key] = el;
       else (el.closest(".cp-toc__module") || el).hidden = true;
-    });
-    qsa(document, "[data-cp-goto]").forEach(function (el) {
-      if (!sectionByDomId(el.getAttribute("data-cp-goto"))) el.hidden = true;
     });
     dom.notices = document.querySelector("[data-cp-notices]");
     dom.progress = document.querySelector("[data-cp-progress]");
@@ -454,6 +449,37 @@
     qsa(document, "[data-cp-reflection]").forEach(function (el) {
       if (!has(itemsByKey, el.getAttribute("data-cp-reflection"))) el.hidden = true; // out of scope
     });
+  }
+
+  /** A section's content is text in a <script type="text/x-coursepack-section"> until the
+   *  section is first opened (the page of a big course is ready at once; the browser's
+   *  search finds what is shown):
+   *  here it becomes part of the page, is indexed and wired, and shows the saved state. */
+  function materialize(key) {
+    var el = dom.sections[key];
+    var body = el && el.querySelector("script[data-cp-body]");
+    if (!body) return;
+    // the build's own HTML (course text escaped), kept as text: the browser only scans it
+    // while loading the page, and parses it here, once
+    var parsed = document.createElement("template");
+    parsed.innerHTML = body.textContent;
+    body.parentNode.replaceChild(parsed.content, body);
+    qsa(el, "[data-cp-item]").forEach(function (item) {
+      dom.items[item.getAttribute("data-cp-item")] = item;
+    });
+    qsa(el, "[data-cp-goto]").forEach(function (link) {
+      if (!sectionByDomId(link.getAttribute("data-cp-goto"))) link.hidden = true;
+    });
+    wireContent(el);
+    (sectionsByKey[key].items || []).forEach(function (item) {
+      renderItem(item.key);
+    });
+  }
+
+  /** Every section's content in the page (before printing: a print of the whole course or of
+   *  the learner's reflections finds every TASK). */
+  function materializeAll() {
+    Object.keys(dom.sections).forEach(materialize);
   }
 
   function sectionByDomId(id) {
@@ -642,6 +668,7 @@
     if (changed) delete state.item; // the learner is at the top of another section
     view = "section";
     showOnly(null);
+    materialize(section.key);
     for (var key in dom.sections) {
       if (has(dom.sections, key)) dom.sections[key].hidden = key !== section.key;
     }
@@ -688,15 +715,22 @@
   /** A review (the LMS opened the attempt in review or browse mode): the learner's work is
    *  shown and cannot be changed; a notice says so; nothing is saved anywhere. */
   function readOnly() {
-    qsa(document, "[data-cp-input]").forEach(function (input) {
-      input.readOnly = true;
+    lockInputs(document);
+    document.documentElement.setAttribute("data-cp-review", "");
+    notice("review", t("notice.review"), "warning");
+  }
+
+  /** In a review, the inputs under `root` cannot be changed (a section's content is locked
+   *  when it comes into the page). */
+  function lockInputs(root) {
+    qsa(root, "[data-cp-input], [data-cp-choice], [data-cp-check-text]").forEach(function (input) {
+      if ("readOnly" in input && input.type !== "radio" && input.type !== "checkbox") input.readOnly = true;
+      else input.disabled = true;
     });
-    qsa(document, "[data-cp-complete]").forEach(function (button) {
+    qsa(root, "[data-cp-complete], [data-cp-check]").forEach(function (button) {
       button.disabled = true;
       button.hidden = true;
     });
-    document.documentElement.setAttribute("data-cp-review", "");
-    notice("review", t("notice.review"), "warning");
   }
 
   function isNarrow() {
@@ -1009,10 +1043,13 @@
   }
 
   /** Options in an order of this learner's own (assessment.shuffle), the same every time. */
-  function shuffleOptions(learnerId) {
+  function shuffleOptions(learnerId, root) {
     if (!graded || !assessment.shuffle) return;
     checks.forEach(function (item) {
       var el = dom.items[item.key];
+      if (root && !(el && root.contains(el))) return;
+      if (!el || el.hasAttribute("data-cp-shuffled")) return;
+      el.setAttribute("data-cp-shuffled", "");
       var box = el && el.querySelector("[data-cp-options]");
       if (!box) return;
       var options = qsa(box, "[data-cp-option]");
@@ -1106,50 +1143,13 @@
       var card = opener && opener.closest("[data-cp-item]");
       if (card && ev.button === 1) markOpened(card.getAttribute("data-cp-item"));
     });
-    qsa(document, "[data-cp-media]").forEach(function (video) {
-      video.addEventListener("play", function () {
-        var card = video.closest("[data-cp-item]");
-        if (card) markOpened(card.getAttribute("data-cp-item"));
-      });
-    });
-    qsa(document, "[data-cp-input]").forEach(function (input) {
-      var card = input.closest("[data-cp-item]");
-      if (!card) return;
-      var key = card.getAttribute("data-cp-item");
-      input.addEventListener("focus", function () {
-        if (!taskStartMs[key]) taskStartMs[key] = Coursepack.now();
-      });
-      input.addEventListener("input", function () {
-        onInput(key, input);
-      });
-      // leaving the field saves the draft with the rest of the state (no commit per keystroke)
-      input.addEventListener("change", function () {
-        renderItem(key);
-        persist(false);
-      });
-    });
     // the item the learner is working on (the bookmark: docs/runtime.md, "Resume")
     document.addEventListener("focusin", function (ev) {
       var card = ev.target && ev.target.closest && ev.target.closest("[data-cp-item]");
       var key = card && card.getAttribute("data-cp-item");
       if (key && has(itemsByKey, key) && !session.review) state.item = key;
     });
-    qsa(document, "[data-cp-check-text]").forEach(function (input) {
-      var card = input.closest("[data-cp-item]");
-      input.addEventListener("keydown", function (ev) {
-        if (ev.key === "Enter" && card) {
-          ev.preventDefault();
-          answerCheck(card.getAttribute("data-cp-item"));
-        }
-      });
-    });
-    qsa(document, "[data-cp-choice], [data-cp-check-text]").forEach(function (input) {
-      var card = input.closest("[data-cp-item]");
-      var key = card && card.getAttribute("data-cp-item");
-      input.addEventListener("focus", function () {
-        if (key && !checkShownMs[key]) checkShownMs[key] = Coursepack.now();
-      });
-    });
+    window.addEventListener("beforeprint", materializeAll);
     window.addEventListener("hashchange", function () {
       var section = sectionFromHash();
       var page = pageFromHash();
@@ -1168,6 +1168,50 @@
       end("pagehide");
     });
     if (dom.toc && isNarrow()) collapseToc(true);
+  }
+
+  /** The listeners of a section's videos and text boxes, once its content is in the page. */
+  function wireContent(root) {
+    qsa(root, "[data-cp-media]").forEach(function (video) {
+      video.addEventListener("play", function () {
+        var card = video.closest("[data-cp-item]");
+        if (card) markOpened(card.getAttribute("data-cp-item"));
+      });
+    });
+    qsa(root, "[data-cp-input]").forEach(function (input) {
+      var card = input.closest("[data-cp-item]");
+      if (!card) return;
+      var key = card.getAttribute("data-cp-item");
+      input.addEventListener("focus", function () {
+        if (!taskStartMs[key]) taskStartMs[key] = Coursepack.now();
+      });
+      input.addEventListener("input", function () {
+        onInput(key, input);
+      });
+      // leaving the field saves the draft with the rest of the state (no commit per keystroke)
+      input.addEventListener("change", function () {
+        renderItem(key);
+        persist(false);
+      });
+    });
+    qsa(root, "[data-cp-check-text]").forEach(function (input) {
+      var card = input.closest("[data-cp-item]");
+      input.addEventListener("keydown", function (ev) {
+        if (ev.key === "Enter" && card) {
+          ev.preventDefault();
+          answerCheck(card.getAttribute("data-cp-item"));
+        }
+      });
+    });
+    qsa(root, "[data-cp-choice], [data-cp-check-text]").forEach(function (input) {
+      var card = input.closest("[data-cp-item]");
+      var key = card && card.getAttribute("data-cp-item");
+      input.addEventListener("focus", function () {
+        if (key && !checkShownMs[key]) checkShownMs[key] = Coursepack.now();
+      });
+    });
+    if (shuffleSeed) shuffleOptions(shuffleSeed, root);
+    if (session.review) lockInputs(root);
   }
 
   function hidden(reason) {
@@ -1490,7 +1534,8 @@
       });
       courseDone = progress().completed;
       scoreDecided = graded && currentScore().decided;
-      shuffleOptions(learnerId || "local");
+      shuffleSeed = learnerId || "local";
+      shuffleOptions(shuffleSeed);
       var fromHash = sectionFromHash();
       var first = fromHash || currentSection();
       // without a section in the URL, the course opens on its start page (or the page named)
@@ -1599,6 +1644,11 @@
     },
     section: function (key) {
       return sectionsByKey[key] || null;
+    },
+    /** Put a section's content (or every section's, without a key) into the page. */
+    materialize: function (key) {
+      if (key === undefined) materializeAll();
+      else if (has(sectionsByKey, key)) materialize(key);
     },
     go: function (key) {
       return showSection(sectionsByKey[key], { focus: true, updateHash: true });

@@ -125,7 +125,7 @@ class RawOption:
     feedback_pos: Position | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RawItem:
     kind: str  # READ | WATCH | TASK | CHECK
     value: str  # URL or prompt as written
@@ -142,7 +142,7 @@ class RawItem:
     feedback_pos: Position | None = None  # where the first feedback line stands
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RawSection:
     title: str
     pos: Position
