@@ -267,10 +267,10 @@ def test_runtime_scripts_load_core_then_what_the_adapters_need_then_the_adapters
     core = ["util", "checks", "state", "device", "session-end", "pages", "core"]
     assert runtime_scripts(["scorm12"]) == [*core, "scorm-api", "scorm12"]
     dual = runtime_scripts(["scorm12", "xapi"])
-    assert dual[:7] == [*core, "scorm-api"] and dual[-2:] == ["xapi-dual", "scorm12"]
+    assert dual[:8] == [*core, "scorm-api"] and dual[-2:] == ["xapi-dual", "scorm12"]
     assert "xapi-launch" not in dual
     tincan = runtime_scripts(["xapi", "tincan"])
-    assert tincan[:6] == core and tincan[-1] == "tincan"
+    assert tincan[:7] == core and tincan[-1] == "tincan"
     assert {"xapi-tracker", "xapi-launch", "xapi-progress"} <= set(tincan)
     assert "xapi-dual" not in tincan and "scorm-api" not in tincan
 
