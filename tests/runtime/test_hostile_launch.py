@@ -124,11 +124,13 @@ def test_hostile_saved_state_in_this_browser_leaves_the_course_working(
         page.evaluate("([k, v]) => localStorage.setItem(k, v)", [key, value])
         open_and_check(page, base + "index.html", errors)
     # and the learner can still work: complete a task, reload, it is there
-    card = page.locator(f'[data-cp-item="{task}"]')
-    section = card.locator("xpath=ancestor::section[@data-cp-section]").get_attribute(
-        "data-cp-section"
+    section = page.evaluate(
+        "t => Coursepack.config.modules.flatMap(m => m.sections)"
+        ".find(s => s.items.some(i => i.key === t)).key",
+        task,
     )
     page.locator(f'[data-cp-section-link="{section}"]').click()
+    card = page.locator(f'[data-cp-item="{task}"]')
     complete_task(card, "Still working.")
     open_and_check(page, base + "index.html", errors)
     assert page.evaluate(f"() => Coursepack.state().tasks['{task}'].text") == "Still working."

@@ -17,6 +17,7 @@ import pytest
 from coursepack.build import build_course
 from coursepack.pipeline import load_course
 from coursepack.xapi import vocab
+from tests.runtime.learner import begin
 from tests.support.browser import new_context
 from tests.support.lrs import RalphLRS
 from tests.support.scorm_harness import ScormHarness, ScormSite
@@ -189,6 +190,7 @@ def test_a_suspended_learner_resumes_with_location_reflections_and_interactions(
         frame = harness.open(folder, version="2004", cmi=saved)
         wait_ready(frame)
         assert frame.evaluate("() => Coursepack.session().resumed") is True
+        begin(frame)  # "Continue where you left off"
         card = frame.locator(f'[data-cp-item="{first}"]')
         assert card.locator("textarea").input_value() == "First session reflection"
         assert card.get_attribute("data-done") is not None

@@ -22,7 +22,7 @@ import pytest
 
 from coursepack.build import build_course
 from coursepack.i18n import strings_for
-from tests.runtime.learner import complete_task, current_section, go_to, wait_started
+from tests.runtime.learner import begin, complete_task, go_to, wait_started
 from tests.support.scorm_harness import Lms, ScormHarness, ScormSite, Version
 
 if TYPE_CHECKING:
@@ -188,7 +188,7 @@ def test_review_mode_shows_the_work_read_only_and_writes_nothing_back(
     wait_started(frame)
     assert frame.evaluate("() => Coursepack.session().review") is True
     assert EN["notice.review"] in frame.locator(".cp-notice__text").all_inner_texts()
-    assert current_section(frame) == section
+    assert begin(frame) == section  # "Continue where you left off" on the start page
     card = frame.locator(f'[data-cp-item="{started}"]')
     box = card.get_by_role("textbox")
     assert box.input_value() == "Working on this one"
@@ -233,7 +233,7 @@ def test_a_returning_learner_comes_back_to_the_item_they_were_working_on(
         again = ScormHarness(device, scorm_site.url)
         frame = again.open(folder, version=version, cmi=resume_cmi(version, cmi))
         wait_started(frame)
-        assert current_section(frame) == section
+        assert begin(frame) == section  # "Continue where you left off" on the start page
         focused = frame.evaluate(
             "() => document.activeElement && document.activeElement.getAttribute('data-cp-item')"
         )
