@@ -122,3 +122,24 @@ def answer_check(card: Locator, answer: str | list[str]) -> None:
         })""",
         before,
     )
+
+
+def config_checks(frame: Frame | Page) -> list[dict[str, Any]]:
+    """Every CHECK of the course as the runtime configuration has it (kind, options, right)."""
+    items: list[dict[str, Any]] = frame.evaluate(
+        """() => Coursepack.config.modules.flatMap(m => m.sections).flatMap(s => s.items)
+               .filter(i => i.kind === 'check')"""
+    )
+    return items
+
+
+def right_answer(check: dict[str, Any]) -> str | list[str]:
+    spec = check["check"]
+    return spec["accepted"][0] if spec["kind"] == "fill-in" else list(spec["correct"])
+
+
+def wrong_answer(check: dict[str, Any]) -> str | list[str]:
+    spec = check["check"]
+    if spec["kind"] == "fill-in":
+        return "leadership"
+    return [next(o for o in spec["options"] if o not in spec["correct"])]

@@ -17,7 +17,15 @@ import pytest
 
 from coursepack.build import build_course
 from coursepack.i18n import strings_for
-from tests.runtime.learner import answer_check, complete_task, go_to, wait_started
+from tests.runtime.learner import (
+    answer_check,
+    complete_task,
+    config_checks,
+    go_to,
+    right_answer,
+    wait_started,
+    wrong_answer,
+)
 from tests.support.axe import format_violations, run_axe
 from tests.support.scorm_harness import ScormHarness, ScormSite
 
@@ -53,26 +61,6 @@ def graded_zip(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path
 
 def check_cards(frame: Frame) -> list[Locator]:
     return frame.locator("[data-kind=check]").all()
-
-
-def config_checks(frame: Frame) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = frame.evaluate(
-        """() => Coursepack.config.modules.flatMap(m => m.sections).flatMap(s => s.items)
-               .filter(i => i.kind === 'check')"""
-    )
-    return items
-
-
-def right_answer(check: dict[str, Any]) -> str | list[str]:
-    spec = check["check"]
-    return spec["accepted"][0] if spec["kind"] == "fill-in" else list(spec["correct"])
-
-
-def wrong_answer(check: dict[str, Any]) -> str | list[str]:
-    spec = check["check"]
-    if spec["kind"] == "fill-in":
-        return "leadership"
-    return [next(o for o in spec["options"] if o not in spec["correct"])]
 
 
 def launch(harness: ScormHarness, folder: str, version: str, cmi: Any = None) -> Frame:

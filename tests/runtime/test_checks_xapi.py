@@ -25,7 +25,15 @@ import pytest
 from coursepack.build import build_course
 from coursepack.pipeline import load_course
 from coursepack.xapi import vocab
-from tests.runtime.learner import answer_check, complete_task, go_to, wait_started
+from tests.runtime.learner import (
+    answer_check,
+    complete_task,
+    config_checks,
+    go_to,
+    right_answer,
+    wait_started,
+    wrong_answer,
+)
 from tests.runtime.test_cmi5_learner import categories, has_verb, is_defined, wait_statements
 from tests.support.cmi5_launcher import SESSION_EXT, Cmi5Launcher, Launch
 from tests.support.lrs import RalphLRS
@@ -71,26 +79,6 @@ def cmi5_launcher(
     launcher = Cmi5Launcher(unzip_package(graded_build("cmi5"), tmp_path / "cmi5"), lrs)
     yield launcher
     launcher.stop()
-
-
-def checks(page: Page) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = page.evaluate(
-        """() => Coursepack.config.modules.flatMap(m => m.sections).flatMap(s => s.items)
-               .filter(i => i.kind === 'check')"""
-    )
-    return found
-
-
-def right(check: dict[str, Any]) -> str | list[str]:
-    spec = check["check"]
-    return spec["accepted"][0] if spec["kind"] == "fill-in" else list(spec["correct"])
-
-
-def wrong(check: dict[str, Any]) -> str | list[str]:
-    spec = check["check"]
-    if spec["kind"] == "fill-in":
-        return "leadership"
-    return [next(o for o in spec["options"] if o not in spec["correct"])]
 
 
 def answer(page: Page, check: dict[str, Any], value: str | list[str]) -> None:
@@ -142,10 +130,10 @@ def test_tincan_learner_sends_answered_statements_and_passed_with_the_course_sco
     page.goto(site + query)
     wait_started(page)
     go_to(page, f"{MODULE}/questions")
-    items = checks(page)
-    answer(page, items[0], wrong(items[0]))
+    items = config_checks(page)
+    answer(page, items[0], wrong_answer(items[0]))
     for check in items:
-        answer(page, check, right(check))
+        answer(page, check, right_answer(check))
     finish_task(page)
     page.locator("[data-cp-exit]").click()
     wait_sent(page)
@@ -222,9 +210,9 @@ def test_cmi5_learner_who_passes_sends_passed_and_completed_on_the_au(
     assert au.move_on == "CompletedAndPassed" and au.mastery_score is None
     launch = cmi5_launcher.launch(au)
     open_au(page, launch)
-    items = checks(page)
+    items = config_checks(page)
     for check in items:
-        answer(page, check, right(check))
+        answer(page, check, right_answer(check))
     finish_task(page)
     page.locator("[data-cp-exit]").click()
     statements = wait_statements(lrs, launch.registration, has_verb(V["terminated"]))
@@ -241,9 +229,9 @@ def test_cmi5_learner_who_fails_sends_failed_once_before_terminated(
 ) -> None:
     launch = cmi5_launcher.launch(cmi5_launcher.aus[0])
     open_au(page, launch)
-    for check in checks(page):
-        answer(page, check, wrong(check))
-        answer(page, check, wrong(check))
+    for check in config_checks(page):
+        answer(page, check, wrong_answer(check))
+        answer(page, check, wrong_answer(check))
     assert page.locator("[data-cp-retry]").is_visible()
     page.locator("[data-cp-exit]").click()
     statements = wait_statements(lrs, launch.registration, has_verb(V["terminated"]))
@@ -258,13 +246,13 @@ def test_cmi5_learner_who_fails_then_retries_and_passes_in_one_session_sends_pas
 ) -> None:
     launch = cmi5_launcher.launch(cmi5_launcher.aus[0])
     open_au(page, launch)
-    items = checks(page)
+    items = config_checks(page)
     for check in items:
-        answer(page, check, wrong(check))
-        answer(page, check, wrong(check))
+        answer(page, check, wrong_answer(check))
+        answer(page, check, wrong_answer(check))
     page.locator("[data-cp-retry]").click()
     for check in items:
-        answer(page, check, right(check))
+        answer(page, check, right_answer(check))
     finish_task(page)
     page.locator("[data-cp-exit]").click()
     statements = wait_statements(lrs, launch.registration, has_verb(V["terminated"]))
@@ -280,10 +268,10 @@ def test_cmi5_mastery_score_from_launch_data_decides_the_pass(
     au = dataclasses.replace(cmi5_launcher.aus[0], mastery_score="0.5")
     launch = cmi5_launcher.launch(au)
     open_au(page, launch)
-    items = checks(page)
+    items = config_checks(page)
     # 2 of 4: below the course's 75 %, at the LMS's 0.5
     for n, check in enumerate(items):
-        value = right(check) if n < 2 else wrong(check)
+        value = right_answer(check) if n < 2 else wrong_answer(check)
         answer(page, check, value)
         if n >= 2:
             answer(page, check, value)
@@ -312,9 +300,9 @@ def test_a_dual_tracked_scorm_package_sends_answered_and_passed_to_the_lrs(
     )
     wait_started(frame)
     go_to(frame, f"{MODULE}/questions")
-    items = checks(frame)  # type: ignore[arg-type]
+    items = config_checks(frame)
     for check in items:
-        answer_check(frame.locator(f'[data-cp-item="{check["key"]}"]'), right(check))
+        answer_check(frame.locator(f'[data-cp-item="{check["key"]}"]'), right_answer(check))
     frame.locator("[data-cp-exit]").click()
     scorm_harness.wait_for_call("LMSFinish")
     wait_sent(frame)

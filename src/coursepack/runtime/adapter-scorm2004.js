@@ -121,21 +121,28 @@
     var decided = null; // the decided score, or null while a CHECK is unanswered
     var success = "";
 
+    /** A new interaction at index `count`: its id first (408 otherwise), then its type
+     *  (learner_response depends on it) and description; false when the LMS refused it. */
+    function openInteraction(base, id, type, title) {
+      var code = set(base + "id", id, true);
+      if (code !== "0") {
+        if (NOT_IMPLEMENTED[code]) interactions = false;
+        return false;
+      }
+      interactionIndex[id] = count;
+      count++;
+      set(base + "type", type, true);
+      set(base + "description", localized(title, limits.description), true);
+      return true;
+    }
+
     function recordCheck(item, response, info) {
       if (!live || review || !interactions || !item.check) return;
       var n = count;
       var base = "cmi.interactions." + n + ".";
       var suffix = "#" + ((info.round || 0) + 1) + "-" + info.attempt;
       var id = util.truncate(item.iri, limits.id - suffix.length) + suffix;
-      var code = set(base + "id", id, true);
-      if (code !== "0") {
-        if (NOT_IMPLEMENTED[code]) interactions = false;
-        return;
-      }
-      interactionIndex[id] = n;
-      count++;
-      set(base + "type", item.check.interactionType, true);
-      set(base + "description", localized(item.title, limits.description), true);
+      if (!openInteraction(base, id, item.check.interactionType, item.title)) return;
       Checks.correctPatterns2004(item.check).forEach(function (pattern, i) {
         set(base + "correct_responses." + i + ".pattern", pattern, true);
       });
@@ -253,18 +260,7 @@
         var fresh = !Object.prototype.hasOwnProperty.call(interactionIndex, id);
         var n = fresh ? count : interactionIndex[id];
         var base = "cmi.interactions." + n + ".";
-        if (fresh) {
-          // id first (408 otherwise), then type (learner_response depends on it)
-          var code = set(base + "id", id, true);
-          if (code !== "0") {
-            if (NOT_IMPLEMENTED[code]) interactions = false;
-            return;
-          }
-          interactionIndex[id] = n;
-          count++;
-          set(base + "type", target.interactionType || "long-fill-in", true);
-          set(base + "description", localized(item.title, limits.description), true);
-        }
+        if (fresh && !openInteraction(base, id, target.interactionType || "long-fill-in", item.title)) return;
         set(base + "timestamp", timestamp(ctx.now()), true);
         set(base + "learner_response", localized(response, limits.response), true);
         set(base + "result", target.interactionResult || "neutral", true);
