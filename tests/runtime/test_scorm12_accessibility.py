@@ -44,22 +44,42 @@ def test_every_section_view_passes_axe_at_desktop_and_phone_widths(
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_the_start_page_and_my_reflections_pass_axe_at_desktop_and_phone_widths(
-    scorm_site: ScormSite, scorm_harness: ScormHarness, example_zip: Path, scheme: str
+    scorm_site: ScormSite,
+    scorm_harness: ScormHarness,
+    example_zip: Path,
+    scheme: str,
+    tmp_path: Path,
 ) -> None:
+    """Axe at 1280 and 320 px; screenshots of the start, a section and My reflections at 1280
+    and 375 px are kept under the test's temporary folder (looked at, not compared)."""
     scorm_harness.page.emulate_media(color_scheme=scheme)
     frame = scorm_harness.open(scorm_site.add_package(example_zip), version="1.2")
     wait_started(frame)
-    for width in (1280, 320):
+    shots = tmp_path / "screenshots"
+    first = section_keys(frame)[0]
+    for width in (1280, 375, 320):
         scorm_harness.page.set_viewport_size({"width": width, "height": 800})
-        for name in ("start", "reflections"):
-            frame.evaluate("n => Coursepack.page(n)", name)
-            assert frame.locator(f'[data-cp-page="{name}"]').is_visible()
+        for name in ("start", "section", "reflections"):
+            if name == "section":  # the contents fold away on a phone: go as a link would
+                frame.evaluate("k => Coursepack.go(k)", first)
+                frame.locator(f'section[data-cp-section="{first}"]:not([hidden])').wait_for()
+            else:
+                frame.evaluate("n => Coursepack.page(n)", name)
+                assert frame.locator(f'[data-cp-page="{name}"]').is_visible()
+            if width == 375:
+                path = shots / f"example-{scheme}-{width}-{name}.png"
+                scorm_harness.page.screenshot(path=path, full_page=True)
+                assert path.stat().st_size > 0
+                continue
             violations = run_axe(frame)
             assert violations == [], f"{name} at {width}px:\n{format_violations(violations)}"
             overflow = frame.evaluate(
                 "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
             )
             assert overflow <= 0, f"{name} scrolls sideways at {width}px"
+            if width == 1280:
+                scorm_harness.page.screenshot(path=shots / f"example-{scheme}-{width}-{name}.png")
+    assert len(list(shots.glob("*.png"))) == 6
 
 
 def test_dark_colour_scheme_passes_axe(
