@@ -343,10 +343,12 @@ def config_parts(config: RuntimeConfig | JsonObject) -> list[bytes]:
     data = config.to_json_without_modules()
     before = {k: v for k, v in data.items() if k < "modules"}
     after = {k: v for k, v in data.items() if k > "modules"}
-    parts = [f'window.COURSEPACK_CONFIG = {{{_json(before)[1:-1]},"modules":['.encode()]
+    head, tail = _json(before)[1:-1], _json(after)[1:-1]  # the members around "modules"
+    lead, trail = (head + "," if head else ""), ("," + tail if tail else "")
+    parts = [f'window.COURSEPACK_CONFIG = {{{lead}"modules":['.encode()]
     for n, module in enumerate(config.modules):
         parts.append(("," if n else "").encode() + _json(module.to_json()).encode())
-    parts.append(f"],{_json(after)[1:-1]}}};\n".encode())
+    parts.append(f"]{trail}}};\n".encode())
     return parts
 
 

@@ -16,6 +16,7 @@ import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -86,6 +87,19 @@ class Build:
     title: str = ""
     course_id: str = ""
     seconds: float = 0.0
+
+    @cached_property
+    def suspend_data_limit(self) -> int:
+        """What the emulated LMS keeps of cmi.suspend_data beyond the standard's: as the LMS of
+        the package's profile does (its ``suspendDataProbe``: Moodle with "SCORM standards
+        mode" off, a new install's default, keeps 64,000 characters); 0 for the standard's.
+        Read from the built configuration once per build, not at every status."""
+        found = self.files.get(CONFIG_FILE)
+        if found is None or found.data is None:
+            return 0
+        target = read_config_script(found.data).get("target")
+        probe = target.get("suspendDataProbe") if isinstance(target, dict) else None
+        return probe if isinstance(probe, int) and not isinstance(probe, bool) else 0
 
 
 class PreviewSession:
@@ -189,7 +203,7 @@ class PreviewSession:
             "offline": self.offline,
             "registration": self.registration,
             "launchData": self._scorm_launch_data(),
-            "suspendDataLimit": self._suspend_data_limit(),
+            "suspendDataLimit": build.suspend_data_limit,
         }
 
     # -- the learner ----------------------------------------------------------------------
@@ -304,17 +318,6 @@ class PreviewSession:
         if parameters and not parameters.startswith("#"):
             href += ("&" if "?" in href else "?") + parameters.lstrip("?&")
         return href + (parameters if parameters.startswith("#") else "")
-
-    def _suspend_data_limit(self) -> int:
-        """What the emulated LMS keeps of cmi.suspend_data beyond the standard's: as the LMS of
-        the package's profile does (its ``suspendDataProbe``: Moodle with "SCORM standards
-        mode" off, a new install's default, keeps 64,000 characters); 0 for the standard's."""
-        found = self.file(CONFIG_FILE)
-        if found is None or found.data is None:
-            return 0
-        target = read_config_script(found.data).get("target")
-        probe = target.get("suspendDataProbe") if isinstance(target, dict) else None
-        return probe if isinstance(probe, int) and not isinstance(probe, bool) else 0
 
     def _scorm_launch_data(self) -> str:
         root = self._xml("imsmanifest.xml") if self.build.files else None
