@@ -419,3 +419,26 @@ def test_a_failure_is_completed_in_scorm_2004_except_where_the_profile_refuses_i
     assert cmi["completion_status"] == completion
     order = set_order(scorm_harness)
     assert order.index("cmi.score.raw") < order.index("cmi.success_status")
+
+
+def test_in_review_mode_a_check_shows_its_answer_and_takes_no_new_one(
+    scorm_site: ScormSite, scorm_harness: ScormHarness, graded_zip: Callable[[str], Path]
+) -> None:
+    """A question left unanswered stays locked in a review, like the reflections: the LMS
+    opened the attempt to be looked at, and nothing may be written back."""
+    folder = scorm_site.add_package(graded_zip("scorm12"))
+    frame = scorm_harness.open(folder, version="1.2", cmi={"core": {"lesson_mode": "review"}})
+    wait_started(frame)
+    assert frame.evaluate("() => Coursepack.session().review") is True
+    go_to(frame, QUESTIONS)
+    first = config_checks(frame)[0]
+    card = frame.locator(f'[data-cp-item="{first["key"]}"]')
+    inputs = card.locator("input, textarea")
+    assert inputs.count() > 0
+    assert all(inputs.nth(i).is_disabled() for i in range(inputs.count()))
+    assert card.locator("[data-cp-check]").is_hidden()
+    frame.evaluate("() => Coursepack.state()")  # the page is working
+    assert frame.evaluate(f"() => Coursepack.state().checks[{json.dumps(first['key'])}]") is None
+    scorm_harness.close_content()
+    scorm_harness.wait_for_call("LMSFinish")
+    assert scorm_harness.calls("LMSSetValue") == [] and scorm_harness.calls("LMSCommit") == []

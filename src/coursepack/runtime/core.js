@@ -720,14 +720,13 @@
     notice("review", t("notice.review"), "warning");
   }
 
-  /** In a review, the inputs under `root` cannot be changed (a section's content is locked
-   *  when it comes into the page). */
+  /** In a review, the reflections under `root` cannot be changed (a section's content is
+   *  locked when it comes into the page; a CHECK locks itself in renderCheck). */
   function lockInputs(root) {
-    qsa(root, "[data-cp-input], [data-cp-choice], [data-cp-check-text]").forEach(function (input) {
-      if ("readOnly" in input && input.type !== "radio" && input.type !== "checkbox") input.readOnly = true;
-      else input.disabled = true;
+    qsa(root, "[data-cp-input]").forEach(function (input) {
+      input.readOnly = true;
     });
-    qsa(root, "[data-cp-complete], [data-cp-check]").forEach(function (button) {
+    qsa(root, "[data-cp-complete]").forEach(function (button) {
       button.disabled = true;
       button.hidden = true;
     });
@@ -909,14 +908,15 @@
     }
     if (cs && (announce || done || !el.hasAttribute("data-cp-shown"))) showAnswer(item, el, cs.answer);
     el.setAttribute("data-cp-shown", "");
+    var locked = done || session.review; // a review shows the answers and takes none
     var inputs = checkInputs(el);
     var text = el.querySelector("[data-cp-check-text]");
     inputs.forEach(function (input) {
-      input.disabled = done;
+      input.disabled = locked;
     });
-    if (text) text.disabled = done;
+    if (text) text.disabled = locked;
     var button = el.querySelector("[data-cp-check]");
-    if (button) button.hidden = done;
+    if (button) button.hidden = locked;
     var attempts = el.querySelector("[data-cp-attempts]");
     if (attempts) attempts.textContent = !done && isFinite(left) ? t("check.attemptsLeft", { count: left }) : "";
     // the right options, once the question is answered for good
@@ -950,7 +950,7 @@
   function answerCheck(key) {
     var item = itemsByKey[key];
     var el = dom.items[key];
-    if (!item || !el || !item.check) return;
+    if (!item || !el || !item.check || session.review) return;
     var cs = state.checks[key] || null;
     if (C.isDone(cs, attemptsAllowed)) return;
     var answer = readAnswer(item, el);
@@ -1003,7 +1003,7 @@
   /** A learner who failed, where retries are allowed: every CHECK's attempts start again. */
   function retryChecks() {
     var score = currentScore();
-    if (!graded || !assessment.retry || score.passed !== false) return;
+    if (!graded || !assessment.retry || score.passed !== false || session.review) return;
     state.round = (state.round || 0) + 1;
     state.checks = {};
     checks.forEach(function (item) {
