@@ -13,6 +13,7 @@ from coursepack.errors import CourseInvalid
 from coursepack.i18n import words
 from coursepack.pipeline import check_course
 from coursepack.titles import display_title, task_heading
+from tests.support.shown import shown_in_zip
 
 HEAD = (
     "id: https://example.org/w\ntitle: T\nlanguage: {lang}\nversion: '1'\n"
@@ -53,7 +54,7 @@ def test_a_task_may_be_named_and_otherwise_is_headed_by_its_first_words(tmp_path
 
 def test_the_page_heads_each_task_with_its_name(tmp_path: Path) -> None:
     (path,) = build_course(course(tmp_path), tmp_path / "d", ["scorm12"], environ={}).paths
-    page = zipfile.ZipFile(path).read("index.html").decode()
+    page = shown_in_zip(zipfile.ZipFile(path))
     assert ">Your first project</h3>" in page
     assert ">Describe, in a few sentences, the last time…</h3>" in page
     assert ">Task 3</p>" in page  # the number stays, above the heading
@@ -63,7 +64,7 @@ def test_course_words_replace_interface_words_in_the_page_and_the_runtime(tmp_pa
     extra = "words:\n  task.heading: 'Exercise {number}'\n  saveExit: Pause the course\n"
     (path,) = build_course(course(tmp_path, extra), tmp_path / "d", ["scorm12"], environ={}).paths
     with zipfile.ZipFile(path) as zf:
-        page = zf.read("index.html").decode()
+        page = shown_in_zip(zf)
         config = zf.read("coursepack-config.js").decode()
     assert ">Exercise 1</p>" in page and "Pause the course" in page
     assert '"saveExit":"Pause the course"' in config

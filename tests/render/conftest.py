@@ -129,18 +129,8 @@ def with_module_intro(course: Course, text: str) -> Course:
 
 
 def shown_tree(page: str) -> Any:
-    """The page as lxml sees it once every section is open: each section's content, kept as
-    the text of ``<script data-cp-body>`` until the runtime opens it, parsed in its place
-    (core.js ``materialize`` does the same with the browser's parser)."""
+    """A shown page (tests.support.shown: every section's content in its place) as lxml
+    sees it."""
     from lxml import html
 
-    tree = html.fromstring(page)
-    for body in tree.xpath("//script[@data-cp-body]"):
-        parent = body.getparent()
-        at = parent.index(body)
-        for offset, node in enumerate(html.fragments_fromstring(body.text or "")):
-            if isinstance(node, str):
-                continue  # whitespace between elements
-            parent.insert(at + offset, node)
-        parent.remove(body)
-    return tree
+    return html.fromstring(page)

@@ -15,6 +15,7 @@ from lxml import html
 from coursepack.build import build_course
 from coursepack.i18n import _table, available_languages
 from tests.render.conftest import shown_tree
+from tests.support.shown import shown_in_zip
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -56,7 +57,7 @@ def built_page(tmp_path: Path, module: str, language: str = "en") -> tuple[str, 
     (course / "modules" / "links.md").write_text(module, "utf-8")
     (path,) = build_course(course, tmp_path / "dist", ["scorm12"], environ={}).paths
     with zipfile.ZipFile(path) as zf:
-        return zf.read("index.html").decode(), zf.read("coursepack-config.js").decode()
+        return shown_in_zip(zf), zf.read("coursepack-config.js").decode()
 
 
 def test_every_link_of_the_page_opens_a_new_tab_or_stays_in_the_page(tmp_path: Path) -> None:
@@ -92,7 +93,7 @@ def test_a_course_in_each_shipped_language_shows_no_word_of_another(
     (path,) = build_course(tmp_path / "c", tmp_path / "dist", ["scorm12"], environ={}).paths
     with zipfile.ZipFile(path) as zf:
         # what the page shows or says: its text and the attributes read out, not class names
-        markup = zf.read("index.html").decode()
+        markup = shown_in_zip(zf)
         shown = r'>([^<]*)<|(?:aria-label|aria-valuetext|alt|title|data-frame-title)="([^"]*)"'
         page = "\n".join(text or value for text, value in re.findall(shown, markup))
         config = json.loads(zf.read("coursepack-config.js").decode().split("=", 1)[1].rstrip(";\n"))

@@ -27,6 +27,7 @@ from coursepack.model import (
 )
 from coursepack.overview import overview
 from coursepack.render import (
+    CONTENT_FILE,
     CSS_FILE,
     LAUNCH_FILE,
     render_course,
@@ -39,6 +40,7 @@ from coursepack.render.embeds import embed_for, vimeo_id, youtube_id
 from coursepack.render.markdown import MarkdownRenderer, is_safe_link, media_path
 from coursepack.tracking import CONFIG_FILE, runtime_config
 from tests.render.conftest import item, make_course, shown_tree, with_module_intro
+from tests.support.shown import content_of, shown_files
 
 REPO = Path(__file__).resolve().parents[2]
 RUNTIME = REPO / "src" / "coursepack" / "runtime"
@@ -53,9 +55,8 @@ def build(course: Course, adapters: tuple[str, ...] = ("scorm12",)) -> dict[str,
 
 
 def page_of(course: Course) -> str:
-    data = build(course)[LAUNCH_FILE].data
-    assert data is not None
-    return data.decode("utf-8")
+    """The page as it shows once every section is open (its content in place)."""
+    return shown_files(build(course))
 
 
 HOSTILE = """\
@@ -84,15 +85,12 @@ def test_script_tags_event_handlers_and_javascript_links_from_course_text_never_
     page = page_of(replace(hostile, modules=(module,), title="<script>alert(6)</script>"))
 
     body = page.split("<body", 1)[1]
-    # the only script elements are the package's own files and each section's content as
-    # text (a type no browser runs), and that content, once parsed, holds no script at all
-    text_body = '<script type="text/x-coursepack-section" data-cp-body>'
-    found = re.findall(r"<script[^>]*>", body)
-    assert [tag for tag in found if tag != text_body] == [
+    # the only script elements are the package's own files: the content of the sections (in
+    # the content file until they are opened) holds no script at all
+    assert re.findall(r"<script[^>]*>", body) == [
         f'<script src="{src}">'
         for src in [CONFIG_FILE, *(runtime_path(n) for n in runtime_scripts(["scorm12"]))]
     ]
-    assert found.count(text_body) == len(module.sections)
     assert not shown_tree(page).xpath("//script[not(@src)]")
     assert not re.search(r"<[^>]+\son[a-z]+\s*=", page, re.I), "an event-handler attribute"
     assert not re.search(r"""(href|src)\s*=\s*["']?\s*(javascript|data|vbscript):""", page, re.I)
@@ -253,6 +251,7 @@ def test_package_files_are_sorted_deterministic_and_include_config_css_runtime_m
         LAUNCH_FILE,
         CSS_FILE,
         CONFIG_FILE,
+        CONTENT_FILE,
         *(runtime_path(n) for n in runtime_scripts(["scorm12"])),
         "media/clip.mp4",
         "media/diagram.png",
@@ -427,30 +426,56 @@ def test_the_header_progress_takes_the_plural_form_of_the_course_language(tmp_pa
     assert fr["progress.tasks"].format(done=0, total=total) in page_of(course)
 
 
-def test_each_section_content_is_script_text_that_only_its_own_end_tag_closes(
+def test_the_page_holds_a_placeholder_where_each_section_and_the_reflections_list_go(
     tmp_path: Path,
 ) -> None:
-    hostile = with_module_intro(make_course(tmp_path), "</script><!-- <script>alert(1)</script>")
-    page = page_of(hostile)
-    tree = shown_tree(page)
-    bodies = html.fromstring(page).xpath("//section[@data-cp-section]/script[@data-cp-body]")
-    sections = html.fromstring(page).xpath("//section[@data-cp-section]")
-    assert len(bodies) == len(sections) == sum(len(m.sections) for m in hostile.modules)
-    assert all(b.get("type") == "text/x-coursepack-section" for b in bodies)
+    hostile = with_module_intro(
+        make_course(tmp_path), "</script><!-- <script>alert(1)</script> \u2028 end"
+    )
+    files = build(hostile)
+    raw = files[LAUNCH_FILE].data.decode()
+    script = files[CONTENT_FILE].data.decode()
+    sections = html.fromstring(raw).xpath("//section[@data-cp-section]")
+    assert len(sections) == sum(len(m.sections) for m in hostile.modules)
+    # the page itself: one empty placeholder per section and one for My reflections' list
+    assert [len(s.xpath("./div[@data-cp-body]")) for s in sections] == [1] * len(sections)
+    assert len(html.fromstring(raw).xpath("//*[@data-cp-page='reflections']/div[@data-cp-body]"))
+    assert not html.fromstring(raw).xpath("//*[@data-cp-item] | //*[@data-cp-reflection]")
+    assert 'data-cp-content="coursepack-content.js"' in raw
+    # the content file: a map from the section keys (reflections first, in page order) to HTML,
+    # a JavaScript literal (no raw line separator, which older engines end a string at)
+    content = content_of(script)
+    keys = [f"{m.id}/{s.id}" for m in hostile.modules for s in m.sections]
+    assert list(content) == ["reflections", *keys]
+    assert "\u2028" not in script and "\\u2028" in script
     # opened, the sections hold every card and the course text as text
+    tree = shown_tree(shown_files(files))
     assert len(tree.xpath("//*[@data-cp-item]")) == len(hostile.items)
+    assert len(tree.xpath("//*[@data-cp-reflection]")) == len(hostile.tasks)
     assert "</script><!-- <script>alert(1)</script>" in tree.text_content()
     assert not tree.xpath("//script[not(@src)]")  # no script runs from the content
 
 
-def test_a_page_whose_content_could_end_its_script_text_early_is_a_bug(tmp_path: Path) -> None:
-    from coursepack.render import _encoded_page
+def test_content_blocks_that_nest_repeat_or_do_not_end_are_a_bug() -> None:
+    from coursepack.render import _BODY_END, _encoded_page, body_start
 
     slot = "<!--coursepack:scripts-->"
-    assert _encoded_page(iter(["<script data-cp-body>a</script>", slot]), 1)
-    for bad in ("a</SCRIPT>b", "a<!--b"):
-        with pytest.raises(ValueError, match="early"):
-            _encoded_page(iter([f"<script data-cp-body>{bad}</script>", slot]), 1)
+    good = _encoded_page(iter(["<p>", body_start("a"), "x", _BODY_END, "</p>", slot]))
+    assert good.keys == ("a",)
+    assert b"".join(good.head) == b"<p><div data-cp-body hidden></div></p>"
+    assert b"".join(good.content) == b'window.COURSEPACK_CONTENT = {\n"a": "x"\n};\n'
+    cases = {
+        "inside another": [body_start("a"), body_start("b"), _BODY_END, _BODY_END, slot],
+        "named": [body_start("a"), _BODY_END, body_start("a"), _BODY_END, slot],
+        "does not end": [slot, body_start("a"), "x"],
+        "no slot": [body_start("a"), _BODY_END],
+    }
+    for message, pieces in cases.items():
+        with pytest.raises(ValueError, match=message):
+            _encoded_page(iter(pieces))
+    # course text that reads like a marker is text: only the template's own pieces count
+    text = _encoded_page(iter(["<!--coursepack:body a-->", slot]))
+    assert text.keys == () and b"coursepack:body" in b"".join(text.head)
 
 
 def test_the_configuration_written_module_by_module_is_the_whole_script(course: Course) -> None:

@@ -64,6 +64,43 @@ def test_a_new_learner_opens_on_the_start_page_and_start_leads_to_the_first_sect
     assert scorm_harness.errors() == []
 
 
+def test_what_the_learner_reads_enters_the_page_only_when_opened(
+    scorm_site: ScormSite, scorm_harness: ScormHarness, example_zip: Path
+) -> None:
+    frame = launch(scorm_harness, scorm_site.add_package(example_zip))
+    frame.wait_for_function("() => window.COURSEPACK_CONTENT !== undefined")
+    # ready, with the content file loaded: still no card and no reflection in the page
+    assert frame.locator("[data-cp-item], [data-cp-reflection]").count() == 0
+    first, second = section_keys(frame)[:2]
+    assert begin(frame) == first
+    shown = frame.locator("[data-cp-item]").evaluate_all(
+        "cards => [...new Set(cards.map(c => c.closest('[data-cp-section]').dataset.cpSection))]"
+    )
+    assert shown == [first]
+    frame.locator(f'[data-cp-section-link="{second}"]').click()
+    frame.locator(f'section[data-cp-section="{second}"] [data-cp-item]').first.wait_for()
+    assert frame.locator("[data-cp-reflection]").count() == 0
+    frame.locator('.cp-toc [data-cp-page-link="reflections"]').click()
+    tasks = frame.evaluate("() => Coursepack.config.course.counted.length")
+    frame.locator(f"{REFLECTIONS} [data-cp-reflection]").nth(tasks - 1).wait_for()
+    assert scorm_harness.errors() == []
+
+
+def test_a_content_file_that_cannot_load_is_said_and_the_tracking_goes_on(
+    scorm_site: ScormSite, scorm_harness: ScormHarness, example_zip: Path
+) -> None:
+    scorm_harness.page.route("**/coursepack-content.js", lambda route: route.abort())
+    frame = launch(scorm_harness, scorm_site.add_package(example_zip))
+    notice = frame.locator("[data-cp-notices]").get_by_text(EN["notice.contentMissing"])
+    notice.wait_for()
+    first = begin(frame)
+    assert frame.locator(f'section[data-cp-section="{first}"] .cp-section__title').is_visible()
+    assert frame.locator("[data-cp-item]").count() == 0
+    assert frame.evaluate("() => Coursepack.progress().total") > 0
+    assert scorm_harness.calls("LMSSetValue"), "the visit is still recorded"
+    assert scorm_harness.errors() == []
+
+
 def long_text(n: int) -> str:
     line = f"Reflection {n}: what collaboration asks of a leader, at length. "
     return (line * 60)[:2990] + f"\nThe end of {n}."

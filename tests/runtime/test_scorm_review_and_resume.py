@@ -248,6 +248,40 @@ def test_a_returning_learner_comes_back_to_the_item_they_were_working_on(
         assert again.errors() == []
 
 
+def test_a_learner_who_continues_before_the_content_arrives_lands_on_the_item_when_it_does(
+    packages: Callable[..., Path],
+    scorm_site: ScormSite,
+    scorm_harness: ScormHarness,
+    browser: Browser,
+) -> None:
+    folder = scorm_site.add_package(packages("1.2"))
+    _, section, started = first_session(scorm_harness, folder, "1.2")
+    cmi = scorm_harness.cmi()
+    with other_device(browser) as device:
+        held: list[Any] = []  # the content file's request, kept waiting (a slow network)
+        device.route("**/coursepack-content.js", lambda route: held.append(route))
+        again = ScormHarness(device, scorm_site.url)
+        frame = again.open(folder, version="1.2", cmi=resume_cmi("1.2", cmi))
+        wait_started(frame)  # ready without the content: the start page needs none of it
+        frame.wait_for_function("() => true")  # let the request reach the route
+        assert len(held) == 1
+        assert begin(frame) == section
+        shown = frame.locator(f'section[data-cp-section="{section}"]')
+        assert shown.locator(".cp-section__title").is_visible()
+        assert shown.locator("[data-cp-item]").count() == 0
+        held[0].continue_()
+        frame.locator(f'[data-cp-item="{started}"]').wait_for()
+        frame.wait_for_function(
+            "key => document.activeElement && "
+            "document.activeElement.getAttribute('data-cp-item') === key",
+            arg=started,
+        )
+        box = frame.locator(f'[data-cp-item="{started}"]').get_by_role("textbox")
+        assert box.input_value() == "Working on this one"  # its saved state, once it is in
+        assert frame.evaluate(AT_THE_TOP, started) is True
+        assert again.errors() == []
+
+
 @pytest.mark.parametrize("version", ["1.2", "2004"])
 def test_score_progress_sends_the_percent_done_which_the_lms_accepts(
     version: Version,

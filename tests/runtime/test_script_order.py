@@ -63,7 +63,11 @@ def test_every_package_carries_only_the_scripts_its_page_loads(
 ) -> None:
     for name, path in packages.items():
         scripts, js_files = package_scripts(path)
-        assert {s.name for s in scripts} == js_files, name
+        # and the content file, which the runtime loads once it is ready (data-cp-content)
+        page = zipfile.ZipFile(path).read("index.html").decode()
+        content = re.findall(r'<body [^>]*data-cp-content="([^"]+)"', page)
+        assert content == ["coursepack-content.js"], name
+        assert {s.name for s in scripts} | set(content) == js_files, name
 
 
 def test_only_scorm_packages_carry_the_scorm_api_and_only_xapi_ones_the_tracker(

@@ -5,7 +5,10 @@
 
 Package layout::
 
-    index.html                 one page holding every module and section
+    index.html                 one page: the contents, the start page, every section's heading
+                               and a placeholder for its content
+    coursepack-content.js      window.COURSEPACK_CONTENT: each section's content and My
+                               reflections' list, which the runtime puts in place when opened
     coursepack-config.js       window.COURSEPACK_CONFIG (tracking.config_parts)
     assets/coursepack.css      the theme
     runtime/*.js               the runtime: only the scripts the target's adapters need,
@@ -16,6 +19,7 @@ Package layout::
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -38,6 +42,7 @@ from coursepack.tracking import CONFIG_FILE, RuntimeConfig, config_parts
 from coursepack.xapi import vocab
 
 __all__ = [
+    "CONTENT_FILE",
     "CSS_FILE",
     "LAUNCH_FILE",
     "RUNTIME_NEEDS",
@@ -51,6 +56,8 @@ __all__ = [
 ]
 
 LAUNCH_FILE = "index.html"
+#: what the learner reads, kept out of the page until it is opened (docs/runtime.md)
+CONTENT_FILE = "coursepack-content.js"
 CSS_FILE = "assets/coursepack.css"
 RUNTIME_DIR = "runtime"
 _PAGE_TEMPLATE = "index.html"
@@ -165,6 +172,8 @@ class RenderedCourse:
     #: every target's page is these chunks with its tags between them (never joined)
     page_head: tuple[bytes, ...]
     page_tail: tuple[bytes, ...]
+    #: CONTENT_FILE's chunks: every section's content, and My reflections' list
+    content: tuple[bytes, ...]
 
     @property
     def page(self) -> str:
@@ -196,40 +205,81 @@ def item_dom_id(module: Module, item: Item) -> str:
 #: the page is encoded in pieces of about this many characters
 _CHUNK_CHARS = 256 * 1024
 
+# what the page template writes around a section's content (and My reflections' list): the
+# content goes to CONTENT_FILE, the page keeps an empty placeholder in its place. Course text
+# cannot produce either marker as a piece of its own (its '<' is always escaped).
+_BODY_START = "<!--coursepack:body "
+_BODY_END = "<!--coursepack:/body-->"
+_BODY_PLACEHOLDER = "<div data-cp-body hidden></div>"
+_CONTENT_OPEN = "window.COURSEPACK_CONTENT = {"
+_CONTENT_CLOSE = "\n};\n"
 
-# what could end a section's content kept as script text early (docs/runtime.md)
-_ENDS_SCRIPT_TEXT = re.compile(r"</script|<!--", re.IGNORECASE)
+
+def body_start(key: str) -> Markup:
+    """Where the content of ``key`` (a section's key, or "reflections") starts in the page."""
+    return Markup(f"{_BODY_START}{escape(key)}-->")
 
 
-def _encoded_page(
-    pieces: Iterator[str], sections: int
-) -> tuple[tuple[bytes, ...], tuple[bytes, ...]]:
+def _js_string(text: str) -> str:
+    # JSON is a JavaScript string literal once the two line separators JSON allows are escaped
+    return (
+        json.dumps(text, ensure_ascii=False)
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _EncodedPage:
+    head: tuple[bytes, ...]
+    tail: tuple[bytes, ...]
+    content: tuple[bytes, ...]
+    keys: tuple[str, ...]
+
+
+def _encoded_page(pieces: Iterator[str]) -> _EncodedPage:
     """The page's pieces as they are rendered -> its UTF-8 chunks before and after the
-    scripts slot (which the template writes as a piece of its own).
+    scripts slot (which the template writes as a piece of its own), and CONTENT_FILE's chunks.
 
-    Before the slot, every section's content is the text of a script element: only its own
-    end tag may close it, so the page must hold exactly one ``</script`` per section there and
-    no ``<!--`` (course text cannot make either: its '<' is always escaped).
+    Between ``body_start(key)`` and ``_BODY_END`` the pieces are a section's content (or My
+    reflections' list): they become one string of CONTENT_FILE, and the page holds an empty
+    placeholder there, which the runtime fills when the learner opens that section.
     """
     head: list[bytes] = []
     out = head
     tail: list[bytes] = []
+    content: list[bytes] = [_CONTENT_OPEN.encode()]
+    keys: list[str] = []
     buffer: list[str] = []
     size = 0
-    ends = 0
+    body: list[str] | None = None
+    key = ""
 
     def flush() -> None:
-        nonlocal buffer, size, ends
-        text = "".join(buffer)
-        if out is head:
-            ends += sum(
-                1 if m.group().startswith("</") else sections + 1
-                for m in _ENDS_SCRIPT_TEXT.finditer(text)
-            )
-        out.append(text.encode("utf-8"))
+        nonlocal buffer, size
+        out.append("".join(buffer).encode("utf-8"))
         buffer, size = [], 0
 
     for piece in pieces:
+        if body is not None:
+            if piece == _BODY_END:
+                entry = f"{',' if keys else ''}\n{_js_string(key)}: {_js_string(''.join(body))}"
+                content.append(entry.encode("utf-8"))
+                keys.append(key)
+                body = None
+                buffer.append(_BODY_PLACEHOLDER)
+                size += len(_BODY_PLACEHOLDER)
+            elif piece.startswith(_BODY_START):
+                raise ValueError("a content block starts inside another")
+            else:
+                body.append(piece)
+            continue
+        if piece.startswith(_BODY_START) and isinstance(piece, Markup):
+            key = str(piece)[len(_BODY_START) : -len("-->")]
+            if key in keys:
+                raise ValueError(f"two content blocks are named {key!r}")
+            body = []
+            continue
         if piece == _SCRIPTS_SLOT and out is head:
             flush()
             out = tail
@@ -241,9 +291,10 @@ def _encoded_page(
     flush()
     if out is head:
         raise ValueError("the page template has no slot for the scripts")
-    if ends != sections:
-        raise ValueError("a section's content could end its script element early")
-    return tuple(head), tuple(tail)
+    if body is not None:
+        raise ValueError(f"the content block {key!r} does not end")
+    content.append(_CONTENT_CLOSE.encode())
+    return _EncodedPage(tuple(head), tuple(tail), tuple(content), tuple(keys))
 
 
 def render_course(course: Course) -> RenderedCourse:
@@ -309,19 +360,23 @@ def render_course(course: Course) -> RenderedCourse:
             dir="rtl" if lang.split("-")[0].lower() in _RTL else "ltr",
             css=CSS_FILE,
             scripts_slot=Markup(_SCRIPTS_SLOT),
+            body_start=body_start,
+            body_end=Markup(_BODY_END),
+            content_file=CONTENT_FILE,
             progress_unit=unit,
             progress_total=total,
         )
     )
-    head, tail = _encoded_page(pieces, sum(len(m.sections) for m in course.modules))
+    encoded = _encoded_page(pieces)
     return RenderedCourse(
         course=course,
         modules=tuple(modules),
         css=css,
         progress_unit=unit,
         progress_total=total,
-        page_head=head,
-        page_tail=tail,
+        page_head=encoded.head,
+        page_tail=encoded.tail,
+        content=encoded.content,
     )
 
 
@@ -540,6 +595,7 @@ def render_package_files(
         LAUNCH_FILE: OutputFile(LAUNCH_FILE, parts=page),
         CSS_FILE: OutputFile(CSS_FILE, data=rendered.css),
         CONFIG_FILE: OutputFile(CONFIG_FILE, parts=config_parts(config)),
+        CONTENT_FILE: OutputFile(CONTENT_FILE, parts=rendered.content),
     }
     for name in names:
         path = runtime_path(name)

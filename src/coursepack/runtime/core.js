@@ -446,24 +446,76 @@
       dom.pages[el.getAttribute("data-cp-page")] = el;
     });
     dom.pageLinks = qsa(document, ".cp-toc [data-cp-page-link]");
-    qsa(document, "[data-cp-reflection]").forEach(function (el) {
-      if (!has(itemsByKey, el.getAttribute("data-cp-reflection"))) el.hidden = true; // out of scope
-    });
   }
 
-  /** A section's content is text in a <script type="text/x-coursepack-section"> until the
-   *  section is first opened (the page of a big course is ready at once; the browser's
-   *  search finds what is shown):
-   *  here it becomes part of the page, is indexed and wired, and shows the saved state. */
+  // What the learner reads is not in the page: the build writes every section's content (and
+  // My reflections' list) to the content file, a script that sets window.COURSEPACK_CONTENT
+  // ({key: HTML}), and the page holds an empty placeholder ([data-cp-body]) in each place. The
+  // runtime loads that file once it is ready and the page has loaded (the page of a course of
+  // any size is ready at once, and an LMS that waits for the page's load event does not wait
+  // for the content), or at once when something is wanted sooner, and fills a place when it
+  // is opened
+  // (the browser's search finds what is shown). docs/runtime.md, "Content".
+  var content = null; // the content file's map, once it is here
+  var contentLoading = false;
+  var contentWanted = {}; // keys opened before the content file arrived
+  var revealWanted = null; // an item to show once its section's content is here
+
+  function loadContent() {
+    if (content || contentLoading) return;
+    var src = document.body && document.body.getAttribute("data-cp-content");
+    if (window.COURSEPACK_CONTENT || !src) {
+      contentArrived();
+      return;
+    }
+    contentLoading = true;
+    var script = document.createElement("script");
+    script.src = src;
+    script.onload = contentArrived;
+    script.onerror = function () {
+      log("error", "the course's content file could not be loaded", src);
+      notice("content", t("notice.contentMissing"), "error");
+      contentArrived();
+    };
+    document.head.appendChild(script);
+  }
+
+  function contentArrived() {
+    contentLoading = false;
+    content = window.COURSEPACK_CONTENT || {};
+    var keys = Object.keys(contentWanted);
+    contentWanted = {};
+    keys.forEach(function (key) {
+      if (key === "reflections") fillReflections();
+      else materialize(key);
+    });
+    if (revealWanted && dom.items[revealWanted]) revealItem(revealWanted);
+    revealWanted = null;
+    emit("content", { keys: keys });
+  }
+
+  /** Put the content of `key` in place of the placeholder under `el`: true once it is there
+   *  (or was already), false while the content file is on its way. */
+  function fill(el, key) {
+    var slot = el && el.querySelector("[data-cp-body]");
+    if (!slot) return true;
+    if (!content) {
+      contentWanted[key] = true;
+      loadContent();
+      return false;
+    }
+    // the build's own HTML (course text escaped), parsed once, here
+    var parsed = document.createElement("template");
+    parsed.innerHTML = has(content, key) ? content[key] : "";
+    slot.parentNode.replaceChild(parsed.content, slot);
+    return true;
+  }
+
+  /** A section's content comes into the page: it is indexed and wired, and shows the saved
+   *  state. */
   function materialize(key) {
     var el = dom.sections[key];
-    var body = el && el.querySelector("script[data-cp-body]");
-    if (!body) return;
-    // the build's own HTML (course text escaped), kept as text: the browser only scans it
-    // while loading the page, and parses it here, once
-    var parsed = document.createElement("template");
-    parsed.innerHTML = body.textContent;
-    body.parentNode.replaceChild(parsed.content, body);
+    if (!el || !el.querySelector("[data-cp-body]") || !fill(el, key)) return;
     qsa(el, "[data-cp-item]").forEach(function (item) {
       dom.items[item.getAttribute("data-cp-item")] = item;
     });
@@ -476,10 +528,22 @@
     });
   }
 
-  /** Every section's content in the page (before printing: a print of the whole course or of
-   *  the learner's reflections finds every TASK). */
+  /** My reflections' list comes into the page (every TASK's prompt: the answers are filled in
+   *  by renderReflections). */
+  function fillReflections() {
+    var el = dom.pages && dom.pages.reflections;
+    if (!el || !el.querySelector("[data-cp-body]") || !fill(el, "reflections")) return;
+    qsa(el, "[data-cp-reflection]").forEach(function (entry) {
+      if (!has(itemsByKey, entry.getAttribute("data-cp-reflection"))) entry.hidden = true; // out of scope
+    });
+    if (view === "reflections") renderReflections();
+  }
+
+  /** Every section's content in the page, and My reflections' (before printing: a print of the
+   *  whole course or of the learner's reflections finds every TASK). */
   function materializeAll() {
     Object.keys(dom.sections).forEach(materialize);
+    fillReflections();
   }
 
   function sectionByDomId(id) {
@@ -705,7 +769,10 @@
    *  focus to its card, which its title names for a screen reader. */
   function revealItem(key) {
     var el = dom.items[key];
-    if (!el) return;
+    if (!el) {
+      if (!content) revealWanted = key; // once its section's content is here
+      return;
+    }
     var reduce = !!(window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches);
     if (!el.hasAttribute("tabindex")) el.setAttribute("tabindex", "-1");
     el.focus({ preventScroll: true });
@@ -1313,7 +1380,10 @@
     }
     showOnly(name);
     if (name === "start") renderStart();
-    if (name === "reflections") renderReflections();
+    if (name === "reflections") {
+      fillReflections();
+      renderReflections();
+    }
     if (opts.updateHash && window.history && window.history.replaceState) {
       try {
         window.history.replaceState(null, "", "#" + el.id);
@@ -1393,6 +1463,7 @@
 
   /** The reflections as a file the learner keeps: {name, text} (whole texts, this device's). */
   function reflectionsFile() {
+    fillReflections();
     var P = window.CoursepackPages;
     var el = dom.pages.reflections;
     var nowMs = Coursepack.now();
@@ -1572,6 +1643,9 @@
     }).then(function () {
       Coursepack.started = true;
       emit("ready", { mode: session.mode });
+      // after the page's load event, which an LMS's player may be waiting for
+      if (document.readyState === "complete") loadContent();
+      else window.addEventListener("load", loadContent);
       return Coursepack;
     });
   }
