@@ -63,8 +63,9 @@ class ItemConfig:
             "kind": self.kind,
             "title": self.title,
             "iri": self.iri,
-            "definition": dict(self.definition),
         }
+        if self.definition:
+            entry["definition"] = dict(self.definition)
         if self.url:
             entry["url"] = self.url
         if self.fingerprint is not None:
@@ -140,14 +141,16 @@ class SectionConfig:
     items: tuple[ItemConfig, ...]
 
     def to_json(self) -> JsonObject:
-        return {
+        entry: JsonObject = {
             "id": self.id,
             "key": self.key,
             "title": self.title,
             "iri": self.iri,
-            "definition": dict(self.definition),
             "items": [item.to_json() for item in self.items],
         }
+        if self.definition:
+            entry["definition"] = dict(self.definition)
+        return entry
 
 
 @dataclass(frozen=True)
@@ -165,10 +168,11 @@ class ModuleConfig:
             "id": self.id,
             "title": self.title,
             "iri": self.iri,
-            "definition": dict(self.definition),
             "counted": list(self.counted),
             "sections": [section.to_json() for section in self.sections],
         }
+        if self.definition:
+            entry["definition"] = dict(self.definition)
         if self.needs_pass:
             entry["needsPass"] = True
         return entry
@@ -200,9 +204,10 @@ class CourseConfig:
             "counted": list(self.counted),
             "score": self.score,
             "iri": self.iri,
-            "definition": dict(self.definition),
             "storageKey": self.storage_key,
         }
+        if self.definition:
+            entry["definition"] = dict(self.definition)
         if self.assessment is not None:
             entry["assessment"] = self.assessment.to_json()
         return entry
@@ -257,15 +262,22 @@ def prompt_hash(prompt: str | None) -> str:
 
 
 def runtime_config(
-    course: Course, target: Mapping[str, Any], lrs: LrsRuntime | None = None
+    course: Course,
+    target: Mapping[str, Any],
+    lrs: LrsRuntime | None = None,
+    *,
+    definitions: bool = True,
 ) -> RuntimeConfig:
-    """The configuration of the runtime for one target's package."""
+    """The configuration of the runtime for one target's package. Without ``definitions`` (a
+    package that sends no statement: SCORM without dual tracking) the activities' xAPI
+    definitions are left out: the runtime needs them only to make statements."""
+    none: Mapping[str, object] = {}
     modules = tuple(
         ModuleConfig(
             id=module.id,
             title=module.title,
             iri=vocab.module_iri(course, module),
-            definition=vocab.module_definition(course, module),
+            definition=vocab.module_definition(course, module) if definitions else none,
             counted=tuple(counted_keys(course, [module])),
             sections=tuple(
                 SectionConfig(
@@ -273,7 +285,7 @@ def runtime_config(
                     key=f"{module.id}/{section.id}",
                     title=section.title,
                     iri=vocab.section_iri(course, module, section),
-                    definition=vocab.section_definition(course, section),
+                    definition=vocab.section_definition(course, section) if definitions else none,
                     items=tuple(
                         ItemConfig(
                             id=item.id,
@@ -281,7 +293,7 @@ def runtime_config(
                             kind=item.kind.value,
                             title=display_title(course, item),
                             iri=vocab.item_iri(course, module, item),
-                            definition=vocab.item_definition(course, item),
+                            definition=vocab.item_definition(course, item) if definitions else none,
                             url=item.url,
                             revision=item.revision,
                             fingerprint=prompt_hash(item.prompt) if item.is_task else None,
@@ -308,7 +320,7 @@ def runtime_config(
             score=course.score.value,
             counted=tuple(counted_keys(course)),
             iri=vocab.course_iri(course),
-            definition=vocab.course_definition(course),
+            definition=vocab.course_definition(course) if definitions else none,
             # localStorage key namespace: stable per course IRI, not per version, so that
             # a learner's progress survives a republished package.
             storage_key="coursepack:" + short_hash(course.id, 12),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -67,3 +68,32 @@ def test_zip_is_named_from_course_slug_version_and_target(tmp_path: Path) -> Non
     course = load_course(REPO / "course", environ={})
     path = _build(tmp_path)
     assert path.name == f"collaborative-impact-leadership-{course.version}-scorm12.zip"
+
+
+def _definitions(config_js: bytes) -> int:
+    return config_js.decode().count('"definition":')
+
+
+def test_only_packages_that_send_statements_carry_the_activities_xapi_definitions(
+    tmp_path: Path,
+) -> None:
+    from tests.runtime.test_script_order import LRS_YAML
+
+    course = tmp_path / "course"
+    shutil.copytree(REPO / "course", course)
+    targets = ["scorm12", "scorm2004-4th", "xapi"]
+    plain = build_course(course, tmp_path / "plain", targets, environ={})
+    found = {}
+    for path in plain.paths:
+        with zipfile.ZipFile(path) as zf:
+            found[path.name.rsplit("-", 1)[-1]] = _definitions(zf.read("coursepack-config.js"))
+    items = len(load_course(course, environ={}).items)
+    # SCORM alone makes no statement: none; the xAPI package: every activity's
+    assert found["scorm12.zip"] == found["4th.zip"] == 0
+    assert found["xapi.zip"] > items
+    yaml = course / "course.yaml"
+    yaml.write_text(yaml.read_text("utf-8") + LRS_YAML, "utf-8")
+    environ = {"COURSEPACK_LRS_USERNAME": "u", "COURSEPACK_LRS_PASSWORD": "p"}
+    (dual,) = build_course(course, tmp_path / "dual", ["scorm12"], environ=environ).paths
+    with zipfile.ZipFile(dual) as zf:  # dual tracking sends statements: every definition
+        assert _definitions(zf.read("coursepack-config.js")) == found["xapi.zip"]

@@ -50,6 +50,9 @@ class Target(ABC):
     runtime: ClassVar[dict[str, Any]]
     #: whether a course's dual-tracking LRS applies to this target (SCORM packages)
     dual_tracking: ClassVar[bool] = False
+    #: the package's runtime makes xAPI statements by itself (its configuration then carries
+    #: the activities' definitions; a SCORM package carries them only with dual tracking)
+    sends_statements: ClassVar[bool] = False
     #: the course.yaml key holding this target's own options (None: it has none)
     options_key: ClassVar[str | None] = None
     #: limits of the standard on course text, as characters: "title", "version"
@@ -122,8 +125,12 @@ class Target(ABC):
     def build(
         self, course: Course, rendered: RenderedCourse, ctx: BuildContext
     ) -> list[OutputFile]:
+        lrs = self.lrs_settings(course, ctx)
         config = runtime_config(
-            course, self.runtime_settings(course, ctx), self.lrs_settings(course, ctx)
+            course,
+            self.runtime_settings(course, ctx),
+            lrs,
+            definitions=self.sends_statements or lrs is not None,
         )
         files = render_package_files(rendered, adapters=self.adapters(course), config=config)
         files.extend(self.extra_files(course, ctx))

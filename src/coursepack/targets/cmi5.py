@@ -135,6 +135,7 @@ class Cmi5(Target):
     name = "cmi5"
     title = "cmi5"
     manifest_file = "cmi5.xml"
+    sends_statements = True
     options_key = "cmi5"
     runtime: ClassVar[dict[str, Any]] = {
         "adapter": "cmi5",

@@ -62,6 +62,7 @@ class TinCan(Target):
     name = "xapi"
     title = "xAPI (Tin Can)"
     manifest_file = "tincan.xml"
+    sends_statements = True
     runtime: ClassVar[dict[str, Any]] = {
         "adapter": "tincan",
         "standard": "xAPI 1.0.3 (Tin Can launch)",
