@@ -27,7 +27,8 @@ unpacked SCORM 1.2 package in Debian's Chromium (local mode), measured to the ru
 sections' content is not in the page: the runtime loads it after ``ready`` (docs/runtime.md,
 "Content"), so it is not in that figure: a second figure opens the first section the moment
 the runtime is ready (a learner who clicks at once) and measures until its cards are in the
-page, the content file's load and parse included.
+page, the content file's load and parse included; a third opens the 20,000-item course's page
+(when that size is built), to show how the page grows with the course.
 
 Where the time and memory went (cProfile and tracemalloc, 20,000 items, before this
 benchmark's figures in the README; 2 loaded cores, so read shares, not seconds):
@@ -315,6 +316,12 @@ def _kb(path: Path) -> str:
     return f"{path.stat().st_size / 1024:.0f} KB"
 
 
+def _content_kb(index: Path) -> str:
+    files = sorted((index.parent / "content").glob("*.js"))
+    total = sum(f.stat().st_size for f in files)
+    return f"{total / 1024:.0f} KB in {len(files)} files"
+
+
 def unpacked(zip_path: Path, folder: Path) -> Path:
     with zipfile.ZipFile(zip_path) as zf:
         zf.extractall(folder)
@@ -408,9 +415,9 @@ def run(pairs: int, sizes: list[int], page: bool, media: bool, keep: Path | None
                             notes=(
                                 f"index.html {_kb(big)} + config "
                                 f"{_kb(big.parent / 'coursepack-config.js')}, then content "
-                                f"{_kb(big.parent / 'coursepack-content.js')} (seed: "
-                                f"{_kb(seed)} + {_kb(seed.parent / 'coursepack-config.js')},"
-                                f" then {_kb(seed.parent / 'coursepack-content.js')})",
+                                f"{_content_kb(big)} (seed: {_kb(seed)} + "
+                                f"{_kb(seed.parent / 'coursepack-config.js')}, then "
+                                f"{_content_kb(seed)})",
                             ),
                         )
                     )
@@ -423,6 +430,23 @@ def run(pairs: int, sizes: list[int], page: bool, media: bool, keep: Path | None
                             pairs=pairs,
                         )
                     )
+                    if 20000 in courses:  # and at ten times the size
+                        huge_zip = next((out / "items-20000").glob("*.zip"))
+                        huge = unpacked(huge_zip, work / "page-20000")
+                        measured(
+                            paired(
+                                "page ready: items-20000 / seed course",
+                                baseline=page_ready(browser, seed),
+                                subject=page_ready(browser, huge),
+                                pairs=pairs,
+                                notes=(
+                                    f"index.html {_kb(huge)} + config "
+                                    f"{_kb(huge.parent / 'coursepack-config.js')}, then content "
+                                    f"{_content_kb(huge)}",
+                                ),
+                            )
+                        )
+                        print(f"  {results[-1].notes[0]}")
         if keep:
             shutil.copytree(out, keep, dirs_exist_ok=True)
         return {

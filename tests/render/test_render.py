@@ -27,7 +27,6 @@ from coursepack.model import (
 )
 from coursepack.overview import overview
 from coursepack.render import (
-    CONTENT_FILE,
     CSS_FILE,
     LAUNCH_FILE,
     render_course,
@@ -251,7 +250,8 @@ def test_package_files_are_sorted_deterministic_and_include_config_css_runtime_m
         LAUNCH_FILE,
         CSS_FILE,
         CONFIG_FILE,
-        CONTENT_FILE,
+        "content/module-1.js",
+        "content/reflections.js",
         *(runtime_path(n) for n in runtime_scripts(["scorm12"])),
         "media/clip.mp4",
         "media/diagram.png",
@@ -429,25 +429,42 @@ def test_the_header_progress_takes_the_plural_form_of_the_course_language(tmp_pa
 def test_the_page_holds_a_placeholder_where_each_section_and_the_reflections_list_go(
     tmp_path: Path,
 ) -> None:
-    hostile = with_module_intro(
+    course = with_module_intro(
         make_course(tmp_path), "</script><!-- <script>alert(1)</script> \u2028 end"
     )
+    hostile = replace(course, modules=(*course.modules, replace(course.modules[0], id="two")))
     files = build(hostile)
     raw = files[LAUNCH_FILE].data.decode()
-    script = files[CONTENT_FILE].data.decode()
     sections = html.fromstring(raw).xpath("//section[@data-cp-section]")
     assert len(sections) == sum(len(m.sections) for m in hostile.modules)
-    # the page itself: one empty placeholder per section and one for My reflections' list
-    assert [len(s.xpath("./div[@data-cp-body]")) for s in sections] == [1] * len(sections)
-    assert len(html.fromstring(raw).xpath("//*[@data-cp-page='reflections']/div[@data-cp-body]"))
+    # the page itself: one empty placeholder per section, naming its module's content file,
+    # and one for My reflections' list; not a card nor a reflection in it
+    placeholders = [s.xpath("./div[@data-cp-body]") for s in sections]
+    assert [len(found) for found in placeholders] == [1] * len(sections)
+    per_module = [len(m.sections) for m in hostile.modules]
+    expected = [f"content/module-{n}.js" for n, count in enumerate(per_module, 1)]
+    expected = [
+        path for path, count in zip(expected, per_module, strict=True) for _ in range(count)
+    ]
+    assert [found[0].get("data-cp-body") for found in placeholders] == expected
+    (reflections,) = html.fromstring(raw).xpath(
+        "//*[@data-cp-page='reflections']/div[@data-cp-body]"
+    )
+    assert reflections.get("data-cp-body") == "content/reflections.js"
     assert not html.fromstring(raw).xpath("//*[@data-cp-item] | //*[@data-cp-reflection]")
-    assert 'data-cp-content="coursepack-content.js"' in raw
-    # the content file: a map from the section keys (reflections first, in page order) to HTML,
-    # a JavaScript literal (no raw line separator, which older engines end a string at)
-    content = content_of(script)
-    keys = [f"{m.id}/{s.id}" for m in hostile.modules for s in m.sections]
-    assert list(content) == ["reflections", *keys]
-    assert "\u2028" not in script and "\\u2028" in script
+    # each content file: a map from its section keys (in page order) to HTML, a JavaScript
+    # literal (no raw line separator, which older engines end a string at)
+    scripts = {p: f.data.decode() for p, f in files.items() if p.startswith("content/")}
+    assert sorted(scripts) == [
+        "content/module-1.js",
+        "content/module-2.js",
+        "content/reflections.js",
+    ]
+    for number, module in enumerate(hostile.modules, start=1):
+        script = scripts[f"content/module-{number}.js"]
+        assert list(content_of(script)) == [f"{module.id}/{s.id}" for s in module.sections]
+        assert "\u2028" not in script and "\\u2028" in script
+    assert list(content_of(scripts["content/reflections.js"])) == ["reflections"]
     # opened, the sections hold every card and the course text as text
     tree = shown_tree(shown_files(files))
     assert len(tree.xpath("//*[@data-cp-item]")) == len(hostile.items)
@@ -460,21 +477,25 @@ def test_content_blocks_that_nest_repeat_or_do_not_end_are_a_bug() -> None:
     from coursepack.render import _BODY_END, _encoded_page, body_start
 
     slot = "<!--coursepack:scripts-->"
-    good = _encoded_page(iter(["<p>", body_start("a"), "x", _BODY_END, "</p>", slot]))
+    files = {"a": "content/a.js", "b": "content/a.js"}
+    good = _encoded_page(iter(["<p>", body_start("a"), "x", _BODY_END, "</p>", slot]), files)
     assert good.keys == ("a",)
-    assert b"".join(good.head) == b"<p><div data-cp-body hidden></div></p>"
-    assert b"".join(good.content) == b'window.COURSEPACK_CONTENT = {\n"a": "x"\n};\n'
+    assert b"".join(good.head) == b'<p><div data-cp-body="content/a.js" hidden></div></p>'
+    ((path, chunks),) = good.content
+    assert path == "content/a.js"
+    assert content_of(b"".join(chunks).decode()) == {"a": "x"}
     cases = {
         "inside another": [body_start("a"), body_start("b"), _BODY_END, _BODY_END, slot],
         "named": [body_start("a"), _BODY_END, body_start("a"), _BODY_END, slot],
         "does not end": [slot, body_start("a"), "x"],
         "no slot": [body_start("a"), _BODY_END],
+        "has no file": [body_start("c"), _BODY_END, slot],
     }
     for message, pieces in cases.items():
         with pytest.raises(ValueError, match=message):
-            _encoded_page(iter(pieces))
+            _encoded_page(iter(pieces), files)
     # course text that reads like a marker is text: only the template's own pieces count
-    text = _encoded_page(iter(["<!--coursepack:body a-->", slot]))
+    text = _encoded_page(iter(["<!--coursepack:body a-->", slot]), files)
     assert text.keys == () and b"coursepack:body" in b"".join(text.head)
 
 

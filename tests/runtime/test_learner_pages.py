@@ -89,7 +89,7 @@ def test_what_the_learner_reads_enters_the_page_only_when_opened(
 def test_a_content_file_that_cannot_load_is_said_and_the_tracking_goes_on(
     scorm_site: ScormSite, scorm_harness: ScormHarness, example_zip: Path
 ) -> None:
-    scorm_harness.page.route("**/coursepack-content.js", lambda route: route.abort())
+    scorm_harness.page.route("**/content/*.js", lambda route: route.abort())
     frame = launch(scorm_harness, scorm_site.add_package(example_zip))
     notice = frame.locator("[data-cp-notices]").get_by_text(EN["notice.contentMissing"])
     notice.wait_for()

@@ -259,7 +259,7 @@ def test_a_learner_who_continues_before_the_content_arrives_lands_on_the_item_wh
     cmi = scorm_harness.cmi()
     with other_device(browser) as device:
         held: list[Any] = []  # the content file's request, kept waiting (a slow network)
-        device.route("**/coursepack-content.js", lambda route: held.append(route))
+        device.route("**/content/*.js", lambda route: held.append(route))
         again = ScormHarness(device, scorm_site.url)
         frame = again.open(folder, version="1.2", cmi=resume_cmi("1.2", cmi))
         wait_started(frame)  # ready without the content: the start page needs none of it

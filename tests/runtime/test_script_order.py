@@ -63,11 +63,12 @@ def test_every_package_carries_only_the_scripts_its_page_loads(
 ) -> None:
     for name, path in packages.items():
         scripts, js_files = package_scripts(path)
-        # and the content file, which the runtime loads once it is ready (data-cp-content)
+        # and the content files the page's placeholders name, which the runtime loads once
+        # it is ready (docs/runtime.md, "Content")
         page = zipfile.ZipFile(path).read("index.html").decode()
-        content = re.findall(r'<body [^>]*data-cp-content="([^"]+)"', page)
-        assert content == ["coursepack-content.js"], name
-        assert {s.name for s in scripts} | set(content) == js_files, name
+        content = set(re.findall(r'<div data-cp-body="([^"]+)" hidden>', page))
+        assert content == {"content/module-1.js", "content/reflections.js"}, name
+        assert {s.name for s in scripts} | content == js_files, name
 
 
 def test_only_scorm_packages_carry_the_scorm_api_and_only_xapi_ones_the_tracker(

@@ -7,8 +7,9 @@ Package layout::
 
     index.html                 one page: the contents, the start page, every section's heading
                                and a placeholder for its content
-    coursepack-content.js      window.COURSEPACK_CONTENT: each section's content and My
-                               reflections' list, which the runtime puts in place when opened
+    content/module-N.js        window.COURSEPACK_CONTENT: the content of module N's sections,
+    content/reflections.js     and My reflections' list, which the runtime puts in place when
+                               opened
     coursepack-config.js       window.COURSEPACK_CONFIG (tracking.config_parts)
     assets/coursepack.css      the theme
     runtime/*.js               the runtime: only the scripts the target's adapters need,
@@ -42,7 +43,7 @@ from coursepack.tracking import CONFIG_FILE, RuntimeConfig, config_parts
 from coursepack.xapi import vocab
 
 __all__ = [
-    "CONTENT_FILE",
+    "CONTENT_DIR",
     "CSS_FILE",
     "LAUNCH_FILE",
     "RUNTIME_NEEDS",
@@ -56,8 +57,8 @@ __all__ = [
 ]
 
 LAUNCH_FILE = "index.html"
-#: what the learner reads, kept out of the page until it is opened (docs/runtime.md)
-CONTENT_FILE = "coursepack-content.js"
+#: where what the learner reads is kept out of the page until it is opened (docs/runtime.md)
+CONTENT_DIR = "content"
 CSS_FILE = "assets/coursepack.css"
 RUNTIME_DIR = "runtime"
 _PAGE_TEMPLATE = "index.html"
@@ -172,8 +173,9 @@ class RenderedCourse:
     #: every target's page is these chunks with its tags between them (never joined)
     page_head: tuple[bytes, ...]
     page_tail: tuple[bytes, ...]
-    #: CONTENT_FILE's chunks: every section's content, and My reflections' list
-    content: tuple[bytes, ...]
+    #: the content files (path, chunks): each module's sections' content, and My reflections'
+    #: list (docs/runtime.md, "Content")
+    content: tuple[tuple[str, tuple[bytes, ...]], ...]
 
     @property
     def page(self) -> str:
@@ -206,13 +208,20 @@ def item_dom_id(module: Module, item: Item) -> str:
 _CHUNK_CHARS = 256 * 1024
 
 # what the page template writes around a section's content (and My reflections' list): the
-# content goes to CONTENT_FILE, the page keeps an empty placeholder in its place. Course text
-# cannot produce either marker as a piece of its own (its '<' is always escaped).
+# content goes to a content file, the page keeps an empty placeholder naming that file in its
+# place. Course text cannot produce either marker as a piece of its own (its '<' is always
+# escaped).
 _BODY_START = "<!--coursepack:body "
 _BODY_END = "<!--coursepack:/body-->"
-_BODY_PLACEHOLDER = "<div data-cp-body hidden></div>"
-_CONTENT_OPEN = "window.COURSEPACK_CONTENT = {"
-_CONTENT_CLOSE = "\n};\n"
+_CONTENT_OPEN = "window.COURSEPACK_CONTENT = Object.assign(window.COURSEPACK_CONTENT || {}, {"
+_CONTENT_CLOSE = "\n});\n"
+#: the content file of My reflections' list
+REFLECTIONS_CONTENT = f"{CONTENT_DIR}/reflections.js"
+
+
+def content_file(module_number: int) -> str:
+    """The content file of a module's sections (numbered: no course text in a path)."""
+    return f"{CONTENT_DIR}/module-{module_number}.js"
 
 
 def body_start(key: str) -> Markup:
@@ -233,22 +242,24 @@ def _js_string(text: str) -> str:
 class _EncodedPage:
     head: tuple[bytes, ...]
     tail: tuple[bytes, ...]
-    content: tuple[bytes, ...]
+    #: (path, chunks) of every content file, in the order the page first names them
+    content: tuple[tuple[str, tuple[bytes, ...]], ...]
     keys: tuple[str, ...]
 
 
-def _encoded_page(pieces: Iterator[str]) -> _EncodedPage:
+def _encoded_page(pieces: Iterator[str], files: Mapping[str, str]) -> _EncodedPage:
     """The page's pieces as they are rendered -> its UTF-8 chunks before and after the
-    scripts slot (which the template writes as a piece of its own), and CONTENT_FILE's chunks.
+    scripts slot (which the template writes as a piece of its own), and the content files.
 
     Between ``body_start(key)`` and ``_BODY_END`` the pieces are a section's content (or My
-    reflections' list): they become one string of CONTENT_FILE, and the page holds an empty
-    placeholder there, which the runtime fills when the learner opens that section.
+    reflections' list): they become one string of the content file ``files[key]``, and the page
+    holds an empty placeholder naming that file, which the runtime fills when the learner opens
+    that section.
     """
     head: list[bytes] = []
     out = head
     tail: list[bytes] = []
-    content: list[bytes] = [_CONTENT_OPEN.encode()]
+    content: dict[str, list[bytes]] = {}
     keys: list[str] = []
     buffer: list[str] = []
     size = 0
@@ -263,12 +274,16 @@ def _encoded_page(pieces: Iterator[str]) -> _EncodedPage:
     for piece in pieces:
         if body is not None:
             if piece == _BODY_END:
-                entry = f"{',' if keys else ''}\n{_js_string(key)}: {_js_string(''.join(body))}"
-                content.append(entry.encode("utf-8"))
+                path = files[key]
+                chunks = content.setdefault(path, [_CONTENT_OPEN.encode()])
+                comma = "," if len(chunks) > 1 else ""
+                entry = f"{comma}\n{_js_string(key)}: {_js_string(''.join(body))}"
+                chunks.append(entry.encode("utf-8"))
                 keys.append(key)
                 body = None
-                buffer.append(_BODY_PLACEHOLDER)
-                size += len(_BODY_PLACEHOLDER)
+                placeholder = f'<div data-cp-body="{escape(path)}" hidden></div>'
+                buffer.append(placeholder)
+                size += len(placeholder)
             elif piece.startswith(_BODY_START):
                 raise ValueError("a content block starts inside another")
             else:
@@ -278,6 +293,8 @@ def _encoded_page(pieces: Iterator[str]) -> _EncodedPage:
             key = str(piece)[len(_BODY_START) : -len("-->")]
             if key in keys:
                 raise ValueError(f"two content blocks are named {key!r}")
+            if key not in files:
+                raise ValueError(f"the content block {key!r} has no file")
             body = []
             continue
         if piece == _SCRIPTS_SLOT and out is head:
@@ -293,8 +310,10 @@ def _encoded_page(pieces: Iterator[str]) -> _EncodedPage:
         raise ValueError("the page template has no slot for the scripts")
     if body is not None:
         raise ValueError(f"the content block {key!r} does not end")
-    content.append(_CONTENT_CLOSE.encode())
-    return _EncodedPage(tuple(head), tuple(tail), tuple(content), tuple(keys))
+    files_out = tuple(
+        (path, (*chunks, _CONTENT_CLOSE.encode())) for path, chunks in content.items()
+    )
+    return _EncodedPage(tuple(head), tuple(tail), files_out, tuple(keys))
 
 
 def render_course(course: Course) -> RenderedCourse:
@@ -362,12 +381,15 @@ def render_course(course: Course) -> RenderedCourse:
             scripts_slot=Markup(_SCRIPTS_SLOT),
             body_start=body_start,
             body_end=Markup(_BODY_END),
-            content_file=CONTENT_FILE,
             progress_unit=unit,
             progress_total=total,
         )
     )
-    encoded = _encoded_page(pieces)
+    files = {"reflections": REFLECTIONS_CONTENT}
+    for mv in modules:
+        for sv in mv.sections:
+            files[sv.key] = content_file(mv.number)
+    encoded = _encoded_page(pieces, files)
     return RenderedCourse(
         course=course,
         modules=tuple(modules),
@@ -595,7 +617,7 @@ def render_package_files(
         LAUNCH_FILE: OutputFile(LAUNCH_FILE, parts=page),
         CSS_FILE: OutputFile(CSS_FILE, data=rendered.css),
         CONFIG_FILE: OutputFile(CONFIG_FILE, parts=config_parts(config)),
-        CONTENT_FILE: OutputFile(CONTENT_FILE, parts=rendered.content),
+        **{path: OutputFile(path, parts=chunks) for path, chunks in rendered.content},
     }
     for name in names:
         path = runtime_path(name)

@@ -448,65 +448,92 @@
     dom.pageLinks = qsa(document, ".cp-toc [data-cp-page-link]");
   }
 
-  // What the learner reads is not in the page: the build writes every section's content (and
-  // My reflections' list) to the content file, a script that sets window.COURSEPACK_CONTENT
-  // ({key: HTML}), and the page holds an empty placeholder ([data-cp-body]) in each place. The
-  // runtime loads that file once it is ready and the page has loaded (the page of a course of
-  // any size is ready at once, and an LMS that waits for the page's load event does not wait
-  // for the content), or at once when something is wanted sooner, and fills a place when it
-  // is opened
-  // (the browser's search finds what is shown). docs/runtime.md, "Content".
-  var content = null; // the content file's map, once it is here
-  var contentLoading = false;
-  var contentWanted = {}; // keys opened before the content file arrived
+  // What the learner reads is not in the page: the build writes each module's sections'
+  // content (and My reflections' list) to a content file, a script that adds {key: HTML} to
+  // window.COURSEPACK_CONTENT, and the page holds an empty placeholder naming that file
+  // (<div data-cp-body="content/module-1.js">) in each place. Once the runtime is ready and
+  // the page has loaded (the page of a course of any size is ready at once, and an LMS that
+  // waits for the page's load event does not wait for the content), the files are loaded one
+  // after another, the current section's first; a section opened sooner has its file loaded at
+  // once. A place is filled when it is opened (the browser's search finds what is shown).
+  // docs/runtime.md, "Content".
+  var contentFiles = {}; // path -> "loading" | "loaded" | "failed"
+  var contentWanted = {}; // path -> keys opened before their file arrived
   var revealWanted = null; // an item to show once its section's content is here
 
-  function loadContent() {
-    if (content || contentLoading) return;
-    var src = document.body && document.body.getAttribute("data-cp-content");
-    if (window.COURSEPACK_CONTENT || !src) {
-      contentArrived();
+  function contentMap() {
+    return window.COURSEPACK_CONTENT || {};
+  }
+
+  function loadContent(src, then) {
+    if (contentFiles[src]) {
+      if (then) then();
       return;
     }
-    contentLoading = true;
+    contentFiles[src] = "loading";
     var script = document.createElement("script");
     script.src = src;
-    script.onload = contentArrived;
+    script.onload = function () {
+      contentArrived(src, "loaded");
+      if (then) then();
+    };
     script.onerror = function () {
-      log("error", "the course's content file could not be loaded", src);
+      log("error", "a content file of the course could not be loaded", src);
       notice("content", t("notice.contentMissing"), "error");
-      contentArrived();
+      contentArrived(src, "failed");
+      if (then) then();
     };
     document.head.appendChild(script);
   }
 
-  function contentArrived() {
-    contentLoading = false;
-    content = window.COURSEPACK_CONTENT || {};
-    var keys = Object.keys(contentWanted);
-    contentWanted = {};
+  function contentArrived(src, how) {
+    contentFiles[src] = how;
+    var keys = contentWanted[src] || [];
+    delete contentWanted[src];
     keys.forEach(function (key) {
       if (key === "reflections") fillReflections();
       else materialize(key);
     });
-    if (revealWanted && dom.items[revealWanted]) revealItem(revealWanted);
-    revealWanted = null;
-    emit("content", { keys: keys });
+    var wanted = revealWanted && dom.items[revealWanted];
+    if (wanted) {
+      revealWanted = null;
+      // still where the learner is (they may have gone elsewhere meanwhile)
+      if (view === "section" && !wanted.closest("[hidden]")) revealItem(wanted.getAttribute("data-cp-item"));
+    }
+    emit("content", { file: src, keys: keys });
+  }
+
+  /** Every content file, one after another: the current section's first. */
+  function loadAllContent() {
+    var current = state.section && dom.sections[state.section];
+    var slot = current && current.querySelector("[data-cp-body]");
+    var files = slot ? [slot.getAttribute("data-cp-body")] : [];
+    qsa(document, "[data-cp-body]").forEach(function (el) {
+      var src = el.getAttribute("data-cp-body");
+      if (files.indexOf(src) < 0) files.push(src);
+    });
+    (function next(i) {
+      if (i < files.length) loadContent(files[i], function () {
+        next(i + 1);
+      });
+    })(0);
   }
 
   /** Put the content of `key` in place of the placeholder under `el`: true once it is there
-   *  (or was already), false while the content file is on its way. */
+   *  (or was already), false while its content file is on its way. */
   function fill(el, key) {
     var slot = el && el.querySelector("[data-cp-body]");
     if (!slot) return true;
-    if (!content) {
-      contentWanted[key] = true;
-      loadContent();
+    var src = slot.getAttribute("data-cp-body");
+    var map = contentMap();
+    if (!has(map, key) && contentFiles[src] !== "failed" && contentFiles[src] !== "loaded") {
+      (contentWanted[src] = contentWanted[src] || []).push(key);
+      loadContent(src);
       return false;
     }
     // the build's own HTML (course text escaped), parsed once, here
     var parsed = document.createElement("template");
-    parsed.innerHTML = has(content, key) ? content[key] : "";
+    parsed.innerHTML = has(map, key) ? map[key] : "";
     slot.parentNode.replaceChild(parsed.content, slot);
     return true;
   }
@@ -770,7 +797,7 @@
   function revealItem(key) {
     var el = dom.items[key];
     if (!el) {
-      if (!content) revealWanted = key; // once its section's content is here
+      revealWanted = key; // once its section's content is here
       return;
     }
     var reduce = !!(window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches);
@@ -1644,8 +1671,8 @@
       Coursepack.started = true;
       emit("ready", { mode: session.mode });
       // after the page's load event, which an LMS's player may be waiting for
-      if (document.readyState === "complete") loadContent();
-      else window.addEventListener("load", loadContent);
+      if (document.readyState === "complete") loadAllContent();
+      else window.addEventListener("load", loadAllContent);
       return Coursepack;
     });
   }
