@@ -466,3 +466,18 @@ def test_the_configuration_written_module_by_module_is_the_whole_script(course: 
     assert len(parts) == 2 + len(two.modules)
     assert b"".join(parts) == config_script(config)
     assert b"</script>" not in b"".join(parts)
+
+
+def test_my_reflections_lists_every_task_with_its_heading_where_and_prompt(course: Course) -> None:
+    tree = shown_tree(page_of(course))
+    entries = tree.xpath("//li[@data-cp-reflection]")
+    assert [li.get("data-cp-reflection") for li in entries] == [
+        "basics/task-1",
+        "basics/task-1",
+    ]
+    first, second = entries
+    assert first.xpath("string(h3)") == "What did you learn?"
+    assert first.xpath("string(p[@class='cp-reflection__where'])") == "Basics: Reading"
+    assert first.xpath("div/p")[0].xpath("string(em)") == "the guide"
+    assert second.xpath("string(p[@class='cp-reflection__where'])") == "Basics: Practice"
+    assert second.xpath("normalize-space(div)") == "Try it and report."

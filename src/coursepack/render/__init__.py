@@ -77,6 +77,15 @@ class ItemView:
     check: CheckView | None = None  # CHECK only
 
 
+@dataclass(frozen=True, slots=True)
+class TaskView:
+    """A TASK as My reflections shows it (templates/partials/finish.html)."""
+
+    key: str
+    heading: str
+    prompt_html: Markup
+
+
 @dataclass(frozen=True)
 class OptionView:
     id: str
@@ -137,6 +146,20 @@ class SectionView:
                 view = replace(view, check=check_view(item, self.renders.md, check_number))
             views.append(view)
         return tuple(views)
+
+    @property
+    def tasks(self) -> tuple[TaskView, ...]:
+        """The section's TASKs for My reflections: their prompts, not every item's view."""
+        md = self.renders.md
+        return tuple(
+            TaskView(
+                key=vocab.item_key(self.module, item),
+                heading=task_heading(item),
+                prompt_html=md.render(item.prompt or ""),
+            )
+            for item in self.section.items
+            if item.is_task
+        )
 
     @property
     def outro_html(self) -> Markup:
