@@ -28,6 +28,7 @@ from coursepack.i18n import course_words
 from coursepack.model import CheckKind, Course, Item, ItemKind, Module, Section
 from coursepack.output import OutputFile
 from coursepack.overview import Overview, duration_text, overview
+from coursepack.render.cards import Cards
 from coursepack.render.embeds import Embed, embed_for, host_label
 from coursepack.render.markdown import MarkdownRenderer, is_external_link, is_safe_link
 from coursepack.render.theme import Strings, theme_environment
@@ -320,13 +321,15 @@ def render_course(course: Course) -> RenderedCourse:
     start = _start_view(course, strings, md, modules)
     css = (templates_dir() / _CSS_TEMPLATE).read_bytes() + brand_css(course.theme).encode()
     lang = course.language
+    t = Strings(strings, course.language)
     pieces = (
         theme_environment()
         .get_template(_PAGE_TEMPLATE)
         .generate(
             course=course,
             modules=modules,
-            t=Strings(strings, course.language),
+            t=t,
+            cards=Cards(t),
             start=start,
             lang=lang,
             dir="rtl" if lang.split("-")[0].lower() in _RTL else "ltr",
