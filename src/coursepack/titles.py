@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from coursepack.i18n import course_words
 from coursepack.i18n import words as language_words
 from coursepack.model import Course, Item
+from coursepack.weburl import split_web_url
 
 # file endings dropped from a title made from a URL (documents keep theirs, in capitals)
 _TITLE_EXTENSIONS = frozenset(
@@ -60,7 +61,7 @@ def task_title(prompt: str, limit: int = 80) -> str:
 def link_title(url: str, video_on: str) -> str:
     """A readable title from a URL: the last path segment, humanised, or the host."""
     try:
-        parts = urlsplit(url)
+        parts = split_web_url(url) or urlsplit(url)
     except ValueError:
         return url
     host = parts.netloc.lower().removeprefix("www.")
