@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from lxml import html
+from markdown_it_pyrs import MarkdownIt
 
 from coursepack.i18n import strings_for
 from coursepack.model import (
@@ -36,7 +37,7 @@ from coursepack.render import (
     templates_dir,
 )
 from coursepack.render.embeds import embed_for, vimeo_id, youtube_id
-from coursepack.render.markdown import MarkdownRenderer, is_safe_link, media_path
+from coursepack.render.markdown import _PLUGINS, MarkdownRenderer, is_safe_link, media_path
 from coursepack.tracking import CONFIG_FILE, runtime_config
 from tests.render.conftest import item, make_course, shown_tree, with_module_intro
 
@@ -483,3 +484,32 @@ def test_my_reflections_lists_every_task_with_its_heading_where_and_prompt(cours
     assert first.xpath("div/p")[0].xpath("string(em)") == "the guide"
     assert second.xpath("string(p[@class='cp-reflection__where'])") == "Basics: Practice"
     assert second.xpath("normalize-space(div)") == "Try it and report."
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'Plain "quoted" prose, it\'s fine: 100% (really)?',
+        "2024 was a year.",
+        "2024. A list item",
+        "3) Another",
+        "- a list item",
+        "+ another",
+        "# a heading",
+        "> a quote",
+        "=== not a heading",
+        "two  spaces\u00a0and a tab\there",
+        "émoji 😀 and 漢字!",
+        " leading space",
+        "trailing space ",
+        "        indented code",
+        "a line\nand another",
+        "x ! y # z = w - v + u",
+    ],
+)
+def test_text_without_markdown_renders_as_the_parser_renders_it(text: str) -> None:
+    parser = MarkdownIt("zero")
+    parser.enable_many(_PLUGINS)
+    assert (
+        str(MarkdownRenderer(heading_offset=0).render(text)) == parser.render(text).strip() + "\n"
+    )
