@@ -215,6 +215,12 @@ class MarkdownRenderer:
 
     def _link(self, match: re.Match[str]) -> str:
         href_attr, title_attr, content = match.group(1), match.group(2), match.group(3)
+        if "&" not in href_attr and _PLAIN_WEB_URL.fullmatch(href_attr):
+            # a plain web page (what most links are): safe, external, not media, not mail
+            return (
+                f'<a href="{href_attr}"{title_attr} target="_blank" rel="noopener noreferrer">'
+                f"{content}{self._new_tab}</a>"
+            )
         href = unescape(href_attr)
         if not is_safe_link(href):
             return content  # the text stays; the link goes
