@@ -167,7 +167,7 @@ _NOT_PLAIN = r"\\`*_\[\]<>&|~\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff"
 _PLAIN_PARAGRAPH = re.compile(
     r"(?![0-9]{1,9}[.)])"  # not an ordered list's item
     rf"[^\s#>+=\-{_NOT_PLAIN}]"  # nor a heading, quote, list item, rule or indented code
-    rf"(?:[^{_NOT_PLAIN}]*[^\s{_NOT_PLAIN}])?"
+    rf"[^{_NOT_PLAIN}]*+(?<!\s)"  # (possessive: text with syntax fails at once)
 )
 
 
