@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -134,3 +135,20 @@ def test_durations_and_counts_read_in_the_course_language() -> None:
     assert duration_text(fr, "fr", 61) == "1 heure 1 minute"
     assert duration_text(fr, "fr", 0) == "0 minute"
     assert duration_text(en, "en", 0) == "0 minutes"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "one",
+        "Item 3 of section 1.2 with *emphasis*, a [link](https://example.org/a_b/1) and `code`.",
+        "snake_case and kebab-case\tand\nlines\x1c\x1fcontrols",
+        "café, naïve and 漢字 are words too",
+        "___ ... 42",
+    ],
+)
+def test_words_are_counted_as_runs_of_word_characters(text: str) -> None:
+    from coursepack.overview import _words
+
+    assert _words(text) == len(re.findall(r"\w+", text))

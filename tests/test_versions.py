@@ -225,7 +225,7 @@ def test_the_lock_file_reads_back_as_written_and_is_sorted_by_id(tmp_path: Path)
 
 
 def test_the_lock_text_is_what_json_dumps_with_indent_two_writes_for_any_record() -> None:
-    from coursepack.versions.lockfile import _indented_json
+    from coursepack.versions.lockfile import _indented_json, _lock_json
 
     record = {
         "empty": {},
@@ -235,6 +235,9 @@ def test_the_lock_text_is_what_json_dumps_with_indent_two_writes_for_any_record(
         "text": ['quote " backslash \\ tab \t', "\u2028\u2029\x85", "café 🌍", "\x00\x1f"],
     }
     assert _indented_json(record) == json.dumps(record, indent=2, ensure_ascii=False)
+    # what the lock is written with: orjson, or level by level for what orjson refuses
+    for written in (record, {**record, "scalars": [True, 0, 1.5]}, {"lone": "\ud800"}):
+        assert _lock_json(written) == json.dumps(written, indent=2, ensure_ascii=False)
     example = read_course(REPO / "course")
     lock = stabilise(validate(example, {}).course, None).lock
     # dump_lock's only other work is escaping YAML's line breaks, absent here

@@ -39,8 +39,19 @@ class Overview:
     estimated: bool  # False when the author wrote ``duration:``
 
 
+# ASCII text's characters other than \w's made spaces: its words are then what bytes.split
+# finds, the same count as _WORD's, several times faster (most course text is ASCII)
+_ASCII_NOT_WORD = bytes(c for c in range(128) if not (chr(c).isalnum() or chr(c) == "_"))
+_SPACE_NOT_WORD = bytes.maketrans(_ASCII_NOT_WORD, b" " * len(_ASCII_NOT_WORD))
+
+
 def _words(text: str | None) -> int:
-    return len(_WORD.findall(text or ""))
+    """How many words (runs of word characters, as ``_WORD`` finds them) ``text`` holds."""
+    if not text:
+        return 0
+    if text.isascii():
+        return len(text.encode("ascii").translate(_SPACE_NOT_WORD).split())
+    return len(_WORD.findall(text))
 
 
 def estimate_minutes(course: Course) -> int:

@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from coursepack.i18n import course_words
 from coursepack.i18n import words as language_words
 from coursepack.model import Course, Item
+from coursepack.weburl import split_web_url
 
 # file endings dropped from a title made from a URL (documents keep theirs, in capitals)
 _TITLE_EXTENSIONS = frozenset(
@@ -28,24 +29,30 @@ def display_title(course: Course, item: Item) -> str:
     """The title shown for ``item`` of ``course``: its author's, or one made from its URL or
     prompt, in the course's words (its language, and its own ``words:``)."""
     words = course_words(course.language, course.words)
-    return _title(item, words["title.videoOn"])
+    return _item_title(item, words["title.videoOn"])
 
 
 def item_title(item: Item, language: str) -> str:
     """The title of ``item`` in ``language``'s words (without a course's own words)."""
-    return _title(item, language_words(language)["title.videoOn"])
+    return _item_title(item, language_words(language)["title.videoOn"])
+
+
+def _item_title(item: Item, video_on: str) -> str:
+    if item.explicit_title:
+        return item.explicit_title
+    question = item.check.question_md if item.check is not None else None
+    return _title(item.prompt or "" if item.is_task else None, question, item.url, video_on)
 
 
 @lru_cache(maxsize=65536)
-def _title(item: Item, video_on: str) -> str:
-    # cached: the page, the configuration, the manifests and the report all ask for it
-    if item.explicit_title:
-        return item.explicit_title
-    if item.is_task:
-        return task_title(item.prompt or "")
-    if item.check is not None:
-        return task_title(item.check.question_md)
-    return link_title(item.url or "", video_on)
+def _title(prompt: str | None, question: str | None, url: str | None, video_on: str) -> str:
+    # cached: the page, the configuration, the manifests and the report all ask for it (keyed
+    # on the texts it is made from, whose hashes Python keeps, rather than on the whole item)
+    if prompt is not None:
+        return task_title(prompt)
+    if question is not None:
+        return task_title(question)
+    return link_title(url or "", video_on)
 
 
 def task_title(prompt: str, limit: int = 80) -> str:
@@ -60,7 +67,7 @@ def task_title(prompt: str, limit: int = 80) -> str:
 def link_title(url: str, video_on: str) -> str:
     """A readable title from a URL: the last path segment, humanised, or the host."""
     try:
-        parts = urlsplit(url)
+        parts = split_web_url(url) or urlsplit(url)
     except ValueError:
         return url
     host = parts.netloc.lower().removeprefix("www.")

@@ -38,6 +38,7 @@ from coursepack.source.files import MEDIA_DIR
 from coursepack.source.modules import RawItem, RawModule, RawOption, RawSection, unknown_keys
 from coursepack.source.yamlsrc import YamlList, YamlMap, boolean_of, text_of
 from coursepack.theme import parse_theme
+from coursepack.weburl import split_web_url
 
 COURSE_KEYS = {
     "id",
@@ -85,7 +86,7 @@ class Checked:
 def is_http_url(value: str) -> bool:
     """An absolute http(s) URL with a host; False for anything ``urlsplit`` refuses."""
     try:
-        parts = urlsplit(value)
+        parts = split_web_url(value) or urlsplit(value)
     except ValueError:  # "http://[x": an unclosed IPv6 host
         return False
     return parts.scheme in ("http", "https") and bool(parts.netloc) and " " not in value

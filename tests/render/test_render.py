@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from lxml import html
+from markdown_it_pyrs import MarkdownIt
 
 from coursepack.i18n import strings_for
 from coursepack.model import (
@@ -36,7 +37,7 @@ from coursepack.render import (
     templates_dir,
 )
 from coursepack.render.embeds import embed_for, vimeo_id, youtube_id
-from coursepack.render.markdown import MarkdownRenderer, is_safe_link, media_path
+from coursepack.render.markdown import _PLUGINS, MarkdownRenderer, is_safe_link, media_path
 from coursepack.tracking import CONFIG_FILE, runtime_config
 from tests.render.conftest import item, make_course, shown_tree, with_module_intro
 from tests.support.shown import content_of, shown_files
@@ -228,6 +229,8 @@ def test_every_string_the_theme_and_runtime_use_is_in_english_and_french() -> No
     used: set[str] = set()
     for path in templates_dir().rglob("*.html"):
         used |= set(re.findall(r"""\bt\(\s*["']([\w.]*\w)["']""", path.read_text("utf-8")))
+    cards = (REPO / "src/coursepack/render/cards.py").read_text("utf-8")  # cards not templated
+    used |= set(re.findall(r"""\b(?:word|fill)\(\s*["']([\w.]*\w)["']""", cards))
     for path in RUNTIME.glob("*.js"):
         used |= set(re.findall(r"""\bt\(\s*["']([\w.]*\w)["']""", path.read_text("utf-8")))
         used |= set(
@@ -512,3 +515,47 @@ def test_the_configuration_written_module_by_module_is_the_whole_script(course: 
     assert len(parts) == 2 + len(two.modules)
     assert b"".join(parts) == config_script(config)
     assert b"</script>" not in b"".join(parts)
+
+
+def test_my_reflections_lists_every_task_with_its_heading_where_and_prompt(course: Course) -> None:
+    tree = shown_tree(page_of(course))
+    entries = tree.xpath("//li[@data-cp-reflection]")
+    assert [li.get("data-cp-reflection") for li in entries] == [
+        "basics/task-1",
+        "basics/task-1",
+    ]
+    first, second = entries
+    assert first.xpath("string(h3)") == "What did you learn?"
+    assert first.xpath("string(p[@class='cp-reflection__where'])") == "Basics: Reading"
+    assert first.xpath("div/p")[0].xpath("string(em)") == "the guide"
+    assert second.xpath("string(p[@class='cp-reflection__where'])") == "Basics: Practice"
+    assert second.xpath("normalize-space(div)") == "Try it and report."
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'Plain "quoted" prose, it\'s fine: 100% (really)?',
+        "2024 was a year.",
+        "2024. A list item",
+        "3) Another",
+        "- a list item",
+        "+ another",
+        "# a heading",
+        "> a quote",
+        "=== not a heading",
+        "two  spaces\u00a0and a tab\there",
+        "émoji 😀 and 漢字!",
+        " leading space",
+        "trailing space ",
+        "        indented code",
+        "a line\nand another",
+        "x ! y # z = w - v + u",
+    ],
+)
+def test_text_without_markdown_renders_as_the_parser_renders_it(text: str) -> None:
+    parser = MarkdownIt("zero")
+    parser.enable_many(_PLUGINS)
+    assert (
+        str(MarkdownRenderer(heading_offset=0).render(text)) == parser.render(text).strip() + "\n"
+    )

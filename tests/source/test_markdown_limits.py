@@ -68,3 +68,11 @@ def test_each_limit_is_reported_once_where_it_is_first_passed() -> None:
 def test_a_text_inside_a_yaml_file_is_located_where_its_value_stands() -> None:
     (problem,) = markdown_problems("1. " * 40, Position("y.yaml", 7, 10))
     assert str(problem).startswith("y.yaml:7:10: block quotes and lists are nested 40 levels")
+
+
+def test_delimiters_spread_over_many_paragraphs_are_not_nesting_but_one_deep_paragraph_is() -> None:
+    spread = "\n\n".join("*a* _b_ [c](d) ~~e~~" for _ in range(200))
+    assert _messages(spread) == []
+    deep = spread + "\n\n" + "*" * (MAX_INLINE_NESTING + 1) + "x\n"
+    (message,) = _messages(deep)
+    assert "nested 101 levels deep" in message and ":401:1:" in message

@@ -33,6 +33,7 @@ from coursepack.i18n import course_words
 from coursepack.model import CheckKind, Course, Item, ItemKind, Module, Section
 from coursepack.output import OutputFile
 from coursepack.overview import Overview, duration_text, overview
+from coursepack.render.cards import Cards
 from coursepack.render.embeds import Embed, embed_for, host_label
 from coursepack.render.markdown import MarkdownRenderer, is_external_link, is_safe_link
 from coursepack.render.theme import Strings, theme_environment
@@ -83,6 +84,15 @@ class ItemView:
     embed: Embed | None  # WATCH only
     task_number: int  # 1-based number among the course's TASKs (0 for READ/WATCH)
     check: CheckView | None = None  # CHECK only
+
+
+@dataclass(frozen=True, slots=True)
+class TaskView:
+    """A TASK as My reflections shows it (templates/partials/finish.html)."""
+
+    key: str
+    heading: str
+    prompt_html: Markup
 
 
 @dataclass(frozen=True)
@@ -145,6 +155,20 @@ class SectionView:
                 view = replace(view, check=check_view(item, self.renders.md, check_number))
             views.append(view)
         return tuple(views)
+
+    @property
+    def tasks(self) -> tuple[TaskView, ...]:
+        """The section's TASKs for My reflections: their prompts, not every item's view."""
+        md = self.renders.md
+        return tuple(
+            TaskView(
+                key=vocab.item_key(self.module, item),
+                heading=task_heading(item),
+                prompt_html=md.render(item.prompt or ""),
+            )
+            for item in self.section.items
+            if item.is_task
+        )
 
     @property
     def outro_html(self) -> Markup:
@@ -367,13 +391,15 @@ def render_course(course: Course) -> RenderedCourse:
     start = _start_view(course, strings, md, modules)
     css = (templates_dir() / _CSS_TEMPLATE).read_bytes() + brand_css(course.theme).encode()
     lang = course.language
+    t = Strings(strings, course.language)
     pieces = (
         theme_environment()
         .get_template(_PAGE_TEMPLATE)
         .generate(
             course=course,
             modules=modules,
-            t=Strings(strings, course.language),
+            t=t,
+            cards=Cards(t),
             start=start,
             lang=lang,
             dir="rtl" if lang.split("-")[0].lower() in _RTL else "ltr",

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import SplitResult, parse_qs, urlencode, urlsplit
+from urllib.parse import SplitResult, parse_qs, urlsplit
 
 from coursepack.render.markdown import media_path
+from coursepack.weburl import split_web_url
 
 _YT_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
 _VIMEO_ID = re.compile(r"^[0-9]{1,12}$")
@@ -55,10 +56,23 @@ def _seconds(value: str) -> int | None:
 
 def _split(url: str) -> SplitResult | None:
     """``urlsplit(url)``, or None for what it refuses ("http://[x": an unclosed IPv6 host)."""
+    url = url.strip()
     try:
-        return urlsplit(url.strip())
+        return split_web_url(url) or urlsplit(url)
     except ValueError:
         return None
+
+
+# a query of one name and a value that parse_qs would give back as they are
+_ONE_PLAIN_PARAM = re.compile(r"([A-Za-z0-9_.\-]+)=([A-Za-z0-9_.\-]+)")
+
+
+def _query(query: str) -> dict[str, list[str]]:
+    """``parse_qs(query)``, without its general parsing for the common ``v=ID``."""
+    plain = _ONE_PLAIN_PARAM.fullmatch(query)
+    if plain:
+        return {plain.group(1): [plain.group(2)]}
+    return parse_qs(query) if query else {}
 
 
 def youtube_id(url: str) -> tuple[str, int | None] | None:
@@ -68,7 +82,7 @@ def youtube_id(url: str) -> tuple[str, int | None] | None:
         return None
     host = (parts.hostname or "").lower()
     segments = [s for s in parts.path.split("/") if s]
-    query = parse_qs(parts.query)
+    query = _query(parts.query)
     video: str | None = None
     if host in ("youtu.be", "www.youtu.be"):
         video = segments[0] if segments else None
@@ -96,7 +110,7 @@ def vimeo_id(url: str) -> tuple[str, str | None] | None:
     if host not in _VIMEO_HOSTS:
         return None
     segments = [s for s in parts.path.split("/") if s]
-    query = parse_qs(parts.query)
+    query = _query(parts.query)
     video: str | None = None
     unlisted: str | None = query.get("h", [""])[0] or None
     if host == "player.vimeo.com":
@@ -128,18 +142,16 @@ def embed_for(url: str, media: frozenset[str] = frozenset()) -> Embed:
     yt = youtube_id(url)
     if yt:
         video, start = yt
-        params = {"rel": "0"}
-        if start:
-            params["start"] = str(start)
-        src = f"https://www.youtube-nocookie.com/embed/{video}?{urlencode(params)}"
+        # urlencode's text for these values (digits) is the values themselves
+        params = f"rel=0&start={start}" if start else "rel=0"
+        src = f"https://www.youtube-nocookie.com/embed/{video}?{params}"
         return Embed("youtube", src, "YouTube")
     vm = vimeo_id(url)
     if vm:
         video, unlisted = vm
-        vparams = {"dnt": "1"}
-        if unlisted:
-            vparams["h"] = unlisted
-        src = f"https://player.vimeo.com/video/{video}?{urlencode(vparams)}"
+        # urlencode's text for these values (digits, a hexadecimal hash) is the values
+        vparams = f"dnt=1&h={unlisted}" if unlisted else "dnt=1"
+        src = f"https://player.vimeo.com/video/{video}?{vparams}"
         return Embed("vimeo", src, "Vimeo")
     path = media_path(url)
     if path is not None and path in media:

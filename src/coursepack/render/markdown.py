@@ -128,11 +128,13 @@ class _QuietStderr:
     """Send the process's standard error (file descriptor 2) to /dev/null for a moment: what a
     Rust panic prints there is not for the user (the panic itself is handled)."""
 
+    _null = -1  # /dev/null, opened once for every use
+
     def __enter__(self) -> None:
+        if _QuietStderr._null < 0:
+            _QuietStderr._null = os.open(os.devnull, os.O_WRONLY | os.O_CLOEXEC)
         self._saved = os.dup(2)
-        null = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(null, 2)
-        os.close(null)
+        os.dup2(_QuietStderr._null, 2)
 
     def __exit__(self, *exc: object) -> None:
         os.dup2(self._saved, 2)
@@ -156,6 +158,17 @@ def render_html(md: MarkdownIt, text: str) -> str:
             if not _is_panic(exc):
                 raise
     return "".join(f"<p>{escape(p.strip())}</p>\n" for p in _PARAGRAPH_BREAK.split(text))
+
+
+# what nothing in Markdown reads as syntax: not a block's start, no character that may open or
+# end anything inline, one line without spaces around it (or anything a parser could take as
+# such). The parser makes it one paragraph and escapes only its '"' (the others are not here).
+_NOT_PLAIN = r"\\`*_\[\]<>&|~\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff"
+_PLAIN_PARAGRAPH = re.compile(
+    r"(?![0-9]{1,9}[.)])"  # not an ordered list's item
+    rf"[^\s#>+=\-{_NOT_PLAIN}]"  # nor a heading, quote, list item, rule or indented code
+    rf"[^{_NOT_PLAIN}]*+(?<!\s)"  # (possessive: text with syntax fails at once)
+)
 
 
 class MarkdownRenderer:
@@ -184,6 +197,8 @@ class MarkdownRenderer:
 
     def render(self, text: str) -> Markup:
         """Safe HTML for a Markdown text (an empty Markup for blank text)."""
+        if _PLAIN_PARAGRAPH.fullmatch(text):  # what the parser would make of it, without it
+            return Markup("<p>" + text.replace('"', "&quot;") + "</p>\n")
         if not text.strip():
             return Markup("")
         html = render_html(self._md, text)
@@ -200,6 +215,12 @@ class MarkdownRenderer:
 
     def _link(self, match: re.Match[str]) -> str:
         href_attr, title_attr, content = match.group(1), match.group(2), match.group(3)
+        if "&" not in href_attr and _PLAIN_WEB_URL.fullmatch(href_attr):
+            # a plain web page (what most links are): safe, external, not media, not mail
+            return (
+                f'<a href="{href_attr}"{title_attr} target="_blank" rel="noopener noreferrer">'
+                f"{content}{self._new_tab}</a>"
+            )
         href = unescape(href_attr)
         if not is_safe_link(href):
             return content  # the text stays; the link goes

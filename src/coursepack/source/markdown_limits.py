@@ -43,8 +43,10 @@ _THEMATIC_BREAK = re.compile(r"(?:(?:\*[ \t]*+){3,}+|(?:-[ \t]*+){3,}+|(?:_[ \t]
 _ITEM_PREFIX = re.compile(r"[ \t]*+(?:READ|WATCH|TASK)\b[^:\n]*+:")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t>]*+(?=\n|\Z)")
 _INLINE = re.compile(r"\n[ \t>]*+(?=\n|\Z)|\*++|_++|~++|`++|\[|\]|\\.", re.DOTALL)
-# a line that may open containers: a marker or an item first
-_MAY_NEST = re.compile(r"^[ \t]*+(?:[>*+\-]|[0-9]|READ|WATCH|TASK)", re.MULTILINE)
+# a line that may open containers: a marker first, or an item whose value starts with one
+_MAY_NEST = re.compile(
+    r"^[ \t]*+(?:[>*+\-]|[0-9]|(?:READ|WATCH|TASK)\b[^:\n]*+:[ \t]*+[>*+\-0-9])", re.MULTILINE
+)
 _BACKTICKS = re.compile(r"`++")
 
 
@@ -79,6 +81,14 @@ def _containers(line: str, start: int, open_lists: int) -> tuple[int, int]:
         pos = marker.end()
     carried = min(carry_cols // 2, open_lists)
     return quotes + lists + carried, carried + lists
+
+
+def _may_nest_inline(text: str, limit: int = MAX_INLINE_NESTING) -> bool:
+    """False when no paragraph of ``text`` holds more than ``limit`` delimiter characters
+    (``*``, ``_``, ``~``, ``[``): each opens at most one level, so none goes over ``limit``."""
+    if sum(map(text.count, "*_~[")) <= limit:
+        return False
+    return any(sum(map(p.count, "*_~[")) > limit for p in _PARAGRAPH_BREAK.split(text))
 
 
 def _inline_depth(text: str, limit: int = MAX_INLINE_NESTING) -> tuple[int, int]:
@@ -206,7 +216,7 @@ def markdown_problems(text: str, pos: Position, *, whole_file: bool = False) -> 
                 "nest fewer '>' and list items ('-', '1.') inside each other",
             )
         )
-    depth, offset = _inline_depth(text)
+    depth, offset = _inline_depth(text) if _may_nest_inline(text) else (0, 0)
     if depth > MAX_INLINE_NESTING:
         problems.append(
             Problem(

@@ -52,6 +52,7 @@ _NEAR_ITEM = re.compile(r"^(read|watch|task|check)\s*+(\{#[^}]*+\}\s*+)?:", re.I
 # '- READ: url', '* TASK: ...', '+ WATCH: ...': an item written as a list entry
 _LIST_MARKER = re.compile(r"^[-*+][ \t]++")
 # '**READ:** url', '**READ**: url', '__TASK:__ ...': an item keyword in bold
+_WRAPS = frozenset("-*+_")  # what a list marker or bold starts with
 _BOLD_ITEM = re.compile(r"^(\*\*|__)(READ|WATCH|TASK|CHECK)(:?)\1(:?)")
 # 'TASK Write ...', 'READ https://...': a keyword in capitals with no colon after it
 _NO_COLON = re.compile(r"^(READ|WATCH|TASK|CHECK)(?:[ \t]++\{#[^}]*+\})?[ \t]++(?=\S)(?!:)")
@@ -97,6 +98,8 @@ def _shorten(text: str, limit: int = 40) -> str:
 def _unwrap_item(text: str) -> str:
     """An item line as written in a list or in bold, made plain ('- READ: x' -> 'READ: x');
     where the author's intent is plain, it is taken rather than refused."""
+    if text[:1] not in _WRAPS:  # neither a list marker nor bold first: nothing to take off
+        return text
     text = _LIST_MARKER.sub("", text, count=1)
     bold = _BOLD_ITEM.match(text)
     if bold and (bold.group(3) or bold.group(4)) and not (bold.group(3) and bold.group(4)):
@@ -303,6 +306,8 @@ def parse_markdown_module(text: str, file: str, problems: Problems | list[Proble
         problems.append(problem)
 
     def scan(text: str, lineno: int, col: int = 1) -> None:
+        if "](" not in text and "<http" not in text:  # no image or link (as references says)
+            return
         found_images, found_links = references(text, Position(file, lineno, col))
         images.extend(found_images)
         links.extend(found_links)
@@ -383,7 +388,7 @@ def parse_markdown_module(text: str, file: str, problems: Problems | list[Proble
             in_fence = not in_fence
             pending.append(raw_line)
             continue
-        if in_fence:
+        if in_fence or (not line and check is None):  # a blank line: nothing but text
             pending.append(raw_line)
             continue
         stripped = line.lstrip()

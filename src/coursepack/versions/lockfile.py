@@ -45,6 +45,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
+import orjson
+
 from coursepack.errors import Problem
 from coursepack.ids import ID_PATTERN
 from coursepack.model import Position
@@ -264,6 +266,16 @@ def _indented_json(value: Any, level: int = 0) -> str:
     return json.dumps(value, ensure_ascii=False)  # floats and whatever else: as json does
 
 
+def _lock_json(record: Record) -> str:
+    """``json.dumps(record, indent=2, ensure_ascii=False)``: orjson writes the same text for
+    what it takes, several times faster; what it refuses (a lone surrogate, a number beyond 64
+    bits) is written level by level."""
+    try:
+        return orjson.dumps(record, option=orjson.OPT_INDENT_2).decode("utf-8")
+    except orjson.JSONEncodeError:
+        return _indented_json(record)
+
+
 def dump_lock(lock: Lock) -> str:
     """The lock file's text: entries sorted by id, so a reorder changes only places."""
     record: Record = {
@@ -274,7 +286,7 @@ def dump_lock(lock: Lock) -> str:
         "modules": [_module(m) for m in _by_id(lock.modules)],
         "retired_modules": [_module(m) for m in _by_id(lock.retired_modules)],
     }
-    text = _indented_json(record)
+    text = _lock_json(record)
     # JSON is read back as YAML to locate a problem: keep YAML's line breaks out of strings
     for char in ("\u2028", "\u2029", "\u0085"):
         text = text.replace(char, f"\\u{ord(char):04x}")

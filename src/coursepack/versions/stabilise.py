@@ -614,14 +614,16 @@ class _ModuleWork:
 
     def match_items_in_place(self) -> None:
         """Light edits: align each section's TASKs with those of its section in the lock."""
+        tasks_of: dict[int, list[int]] = {}  # section index -> its TASKs' indices in new_items
+        for k, (jj, item) in enumerate(self.new_items):
+            if item.is_task:
+                tasks_of.setdefault(jj, []).append(k)
         for j, _section in enumerate(self.module.sections):
             old_section = self.section_old[j]
             if old_section is None or old_section.retired_in:
                 continue
             old_tasks = self.old_tasks_of.get(old_section.id, [])
-            new_tasks = [
-                k for k, (jj, item) in enumerate(self.new_items) if jj == j and item.is_task
-            ]
+            new_tasks = tasks_of.get(j, [])
             matcher = difflib.SequenceMatcher(
                 None,
                 [o.fingerprint for o in old_tasks],
