@@ -6,10 +6,12 @@ For each course (the example course in ``course/``, and the generated course of 
 
 - ``baseline``: a plain build of the same course in memory (``coursepack.build.prepare``, the
   work every rebuild does, without the watcher, the server or the browser), then the built
-  page loaded by hand in a second tab (no LMS around it) until its runtime has started: what
-  an author did before the preview (build, then reload);
+  page loaded by hand in a second tab (no LMS around it) until its runtime has started and the
+  module's latest sentence has arrived: what an author did before the preview (build, then
+  reload);
 - ``reload``: a module's introduction gets a new sentence, saved; the clock stops when the
-  course frame shows that sentence and the runtime has started again.
+  course frame's runtime has started again and holds that sentence (a section's text is in the
+  content files the runtime loads once the page is ready: docs/runtime.md, "Content").
 
 The two are measured as interleaved pairs (``bench/paired.py``: A B, B A, ...) so that a machine
 busy with other work slows both alike; the figure is the median of the paired ratios, with their
@@ -32,11 +34,14 @@ from bench.build import REPO, generated_course
 from bench.paired import paired, print_header
 
 TARGET = "scorm12"
+#: the course in the preview's frame has started again and holds the new sentence: in the page,
+#: or in the content the runtime loads once the page is ready (docs/runtime.md, "Content")
 RELOADED = """marker => {
   const frame = document.getElementById("pv-course");
   const win = frame && frame.contentWindow;
   return !!(win && win.Coursepack && win.Coursepack.started === true &&
-            win.document.body && win.document.body.textContent.includes(marker));
+            win.document.body && (win.document.body.textContent.includes(marker) ||
+            Object.values(win.COURSEPACK_CONTENT || {}).some(html => html.includes(marker))));
 }"""
 
 
@@ -50,7 +55,10 @@ def _edit(module: Path, round_no: int) -> str:
     return marker
 
 
-STARTED = "() => !!(window.Coursepack && window.Coursepack.started === true)"
+#: the page loaded by hand has started and holds the sentence (as RELOADED)
+STARTED = """marker => !!(window.Coursepack && window.Coursepack.started === true &&
+  (document.body.textContent.includes(marker) ||
+   Object.values(window.COURSEPACK_CONTENT || {}).some(html => html.includes(marker))))"""
 
 
 def measure(course: Path, module: Path, rounds: int, page: Any, tab: Any) -> dict[str, Any]:
@@ -63,14 +71,16 @@ def measure(course: Path, module: Path, rounds: int, page: Any, tab: Any) -> dic
         page.goto(preview.url, wait_until="commit")
         page.wait_for_function(RELOADED, arg="", timeout=60_000)
 
+        latest = [""]  # the sentence the module holds now
+
         def build_and_load() -> None:
             prepare(course, course / "dist", [TARGET], None, {})
             tab.goto(preview.url + "course/index.html", wait_until="commit")
-            tab.wait_for_function(STARTED, timeout=60_000)
+            tab.wait_for_function(STARTED, arg=latest[0], timeout=60_000, polling=20)
 
         def save_and_reload() -> None:
-            marker = _edit(module, next(edits))
-            page.wait_for_function(RELOADED, arg=marker, timeout=60_000)
+            latest[0] = _edit(module, next(edits))
+            page.wait_for_function(RELOADED, arg=latest[0], timeout=60_000, polling=20)
 
         result = paired(
             course.name, baseline=build_and_load, subject=save_and_reload, pairs=max(rounds, 5)
