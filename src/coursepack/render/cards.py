@@ -103,20 +103,26 @@ class Cards:
             f"          </h3>\n{host}"
         )
 
-    def read(self, iv: ItemView) -> Markup:
-        w = self._w
-        dom_id = escape(iv.dom_id)
+    def _card(
+        self, iv: ItemView, dom_id: Markup, kind: str, extra: str, icon: str, label: str, body: str
+    ) -> Markup:
+        """A READ or WATCH card around its body: the icon, the kind, the opened status."""
         return Markup(
-            f'      <article class="cp-card cp-card--read" id="{dom_id}"'
-            f' data-cp-item="{escape(iv.key)}" data-kind="read"'
+            f'      <article class="cp-card cp-card--{kind}{extra}" id="{dom_id}"'
+            f' data-cp-item="{escape(iv.key)}" data-kind="{kind}"'
             f' aria-labelledby="{dom_id}-title">\n'
-            f'        <span class="cp-card__icon" aria-hidden="true">{_READ_ICON}</span>\n'
+            f'        <span class="cp-card__icon" aria-hidden="true">{icon}</span>\n'
             '        <div class="cp-card__body">\n'
-            f'          <p class="cp-card__kind">{w.read_kind}</p>\n'
-            f"{self._link_title(iv, dom_id)}        </div>\n"
-            f'        <p class="cp-card__status" data-cp-status>{w.not_opened}</p>\n'
+            f'          <p class="cp-card__kind">{label}</p>\n'
+            f"{body}        </div>\n"
+            f'        <p class="cp-card__status" data-cp-status>{self._w.not_opened}</p>\n'
             "      </article>\n"
         )
+
+    def read(self, iv: ItemView) -> Markup:
+        dom_id = escape(iv.dom_id)
+        body = self._link_title(iv, dom_id)
+        return self._card(iv, dom_id, "read", "", _READ_ICON, self._w.read_kind, body)
 
     def watch(self, iv: ItemView) -> Markup:
         w = self._w
@@ -158,17 +164,7 @@ class Cards:
             )
         else:
             body = self._link_title(iv, dom_id)
-        return Markup(
-            f'      <article class="cp-card cp-card--watch{player}" id="{dom_id}"'
-            f' data-cp-item="{escape(iv.key)}" data-kind="watch"'
-            f' aria-labelledby="{dom_id}-title">\n'
-            f'        <span class="cp-card__icon" aria-hidden="true">{_WATCH_ICON}</span>\n'
-            '        <div class="cp-card__body">\n'
-            f'          <p class="cp-card__kind">{w.watch_kind}</p>\n'
-            f"{body}        </div>\n"
-            f'        <p class="cp-card__status" data-cp-status>{w.not_opened}</p>\n'
-            "      </article>\n"
-        )
+        return self._card(iv, dom_id, "watch", player, _WATCH_ICON, w.watch_kind, body)
 
     def task(self, iv: ItemView) -> Markup:
         w = self._w
