@@ -440,6 +440,12 @@ def test_per_module_au_shows_tracks_and_completes_its_module_only(
     for key in keys:
         complete_task(page, key, "practice")
     assert page.evaluate("() => Coursepack.progress().completed") is True
+    # the content files this launch shows, and no other module's
+    loaded = """() => performance.getEntriesByType("resource").map(e => e.name)
+                 .filter(n => /\\/content\\/(module-\\d+|reflections)\\.js$/.test(n))
+                 .map(n => n.split("/").pop())"""
+    page.wait_for_function(f"() => ({loaded})().includes('reflections.js')")
+    assert sorted(page.evaluate(loaded)) == ["module-2.js", "reflections.js"]
     exit_course(page)
     statements = wait_statements(lrs, launch.registration, has_verb(V["terminated"]))
     assert_session_rules(statements, launch)

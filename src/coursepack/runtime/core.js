@@ -503,14 +503,19 @@
     emit("content", { file: src, keys: keys });
   }
 
-  /** Every content file, one after another: the current section's first. */
+  /** Every content file this launch shows, one after another: the current section's first
+   *  (a cmi5 launch of one module loads no other module's). */
   function loadAllContent() {
-    var current = state.section && dom.sections[state.section];
-    var slot = current && current.querySelector("[data-cp-body]");
-    var files = slot ? [slot.getAttribute("data-cp-body")] : [];
-    qsa(document, "[data-cp-body]").forEach(function (el) {
-      var src = el.getAttribute("data-cp-body");
-      if (files.indexOf(src) < 0) files.push(src);
+    var places = [dom.sections[state.section]];
+    for (var key in dom.sections) {
+      if (has(dom.sections, key)) places.push(dom.sections[key]);
+    }
+    places.push(dom.pages && dom.pages.reflections);
+    var files = [];
+    places.forEach(function (place) {
+      var slot = place && place.querySelector("[data-cp-body]");
+      var src = slot && slot.getAttribute("data-cp-body");
+      if (src && files.indexOf(src) < 0) files.push(src);
     });
     (function next(i) {
       if (i < files.length) loadContent(files[i], function () {
