@@ -265,10 +265,9 @@ class Aggregator:
                     continue
                 try:
                     at = fromisoformat(raw.get("timestamp") or raw["stored"])
-                    if at.tzinfo is None:
-                        at = at.replace(tzinfo=UTC)
-                    elif at.tzinfo is not UTC:  # to UTC now: 0001-01-01T00:30+01:00 has none
-                        at = at.astimezone(UTC)
+                    zone = at.tzinfo
+                    if zone is not UTC:  # to UTC now: 0001-01-01T00:30+01:00 has none
+                        at = at.replace(tzinfo=UTC) if zone is None else at.astimezone(UTC)
                 except (KeyError, TypeError, ValueError, OverflowError):
                     self.malformed += 1
                     continue
@@ -282,10 +281,10 @@ class Aggregator:
                     learner = learners[key] = _Learner(
                         (account["homePage"], account["name"]) if account else None, at
                     )
+                elif at > learner.last:  # the usual case: statements come oldest first
+                    learner.last = at
                 elif at < learner.first:
                     learner.first = at
-                elif at > learner.last:
-                    learner.last = at
                 name = actor.get("name")
                 if name == learner.name:  # the usual case: the name they had
                     if name is not None and at > learner.name_at:
