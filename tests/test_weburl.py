@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from coursepack.weburl import split_web_url
+from coursepack.weburl import is_plain_web_url, split_url, split_web_url
 
 
 @pytest.mark.parametrize(
@@ -24,6 +24,7 @@ from coursepack.weburl import split_web_url
 )
 def test_a_plain_web_url_is_split_into_the_parts_urlsplit_gives(url: str) -> None:
     assert split_web_url(url) == urlsplit(url)
+    assert is_plain_web_url(url)
 
 
 @pytest.mark.parametrize(
@@ -42,3 +43,12 @@ def test_a_plain_web_url_is_split_into_the_parts_urlsplit_gives(url: str) -> Non
 )
 def test_any_other_url_is_left_to_urlsplit(url: str) -> None:
     assert split_web_url(url) is None
+    assert not is_plain_web_url(url)
+    assert split_url(url) == urlsplit(url)
+
+
+def test_split_url_refuses_what_urlsplit_refuses() -> None:
+    with pytest.raises(ValueError):
+        urlsplit("http://[x")
+    with pytest.raises(ValueError):
+        split_url("http://[x")

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, unquote
 
 from coursepack.i18n import course_words
 from coursepack.i18n import words as language_words
 from coursepack.model import Course, Item
-from coursepack.weburl import split_web_url
+from coursepack.weburl import split_url
 
 # file endings dropped from a title made from a URL (documents keep theirs, in capitals)
 _TITLE_EXTENSIONS = frozenset(
@@ -67,7 +67,7 @@ def task_title(prompt: str, limit: int = 80) -> str:
 def link_title(url: str, video_on: str) -> str:
     """A readable title from a URL: the last path segment, humanised, or the host."""
     try:
-        parts = split_web_url(url) or urlsplit(url)
+        parts = split_url(url)
     except ValueError:
         return url
     host = parts.netloc.lower().removeprefix("www.")

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from types import MappingProxyType
 from typing import Any
-from urllib.parse import urlsplit
 
 from coursepack.errors import CourseInvalid, Problem, Problems
 from coursepack.ids import ID_PATTERN, short_hash, slugify
@@ -38,7 +37,7 @@ from coursepack.source.files import MEDIA_DIR
 from coursepack.source.modules import RawItem, RawModule, RawOption, RawSection, unknown_keys
 from coursepack.source.yamlsrc import YamlList, YamlMap, boolean_of, text_of
 from coursepack.theme import parse_theme
-from coursepack.weburl import split_web_url
+from coursepack.weburl import split_url
 
 COURSE_KEYS = {
     "id",
@@ -86,7 +85,7 @@ class Checked:
 def is_http_url(value: str) -> bool:
     """An absolute http(s) URL with a host; False for anything ``urlsplit`` refuses."""
     try:
-        parts = split_web_url(value) or urlsplit(value)
+        parts = split_url(value)
     except ValueError:  # "http://[x": an unclosed IPv6 host
         return False
     return parts.scheme in ("http", "https") and bool(parts.netloc) and " " not in value

@@ -7,9 +7,9 @@ page, the manifests and the checks split each one several times (embeds, titles,
 from __future__ import annotations
 
 import re
-from urllib.parse import SplitResult
+from urllib.parse import SplitResult, urlsplit
 
-__all__ = ["split_web_url"]
+__all__ = ["is_plain_web_url", "split_url", "split_web_url"]
 
 # an http(s) URL whose host is letters, digits, dots and dashes (perhaps with a port), then
 # nothing or a path, query or fragment without spaces, controls or backslashes
@@ -28,3 +28,15 @@ def split_web_url(url: str) -> SplitResult | None:
     rest, _, fragment = (rest or "").partition("#")
     path, _, query = rest.partition("?")
     return SplitResult(scheme.lower(), netloc, path, query, fragment)
+
+
+def is_plain_web_url(url: str) -> bool:
+    """An http(s) URL with a plain host and nothing ``urlsplit`` would read twice: what almost
+    every link of a course is (a host, no user, no spaces, controls or backslashes)."""
+    return _PLAIN_WEB_PARTS.fullmatch(url) is not None
+
+
+def split_url(url: str) -> SplitResult:
+    """``urlsplit(url)``, without its general parsing for a plain web URL; raises ValueError as
+    ``urlsplit`` does ("http://[x": an unclosed IPv6 host)."""
+    return split_web_url(url) or urlsplit(url)

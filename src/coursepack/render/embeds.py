@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import SplitResult, parse_qs, urlsplit
+from urllib.parse import SplitResult, parse_qs
 
 from coursepack.render.markdown import media_path
-from coursepack.weburl import split_web_url
+from coursepack.weburl import split_url
 
 _YT_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
 _VIMEO_ID = re.compile(r"^[0-9]{1,12}$")
@@ -58,7 +58,7 @@ def _split(url: str) -> SplitResult | None:
     """``urlsplit(url)``, or None for what it refuses ("http://[x": an unclosed IPv6 host)."""
     url = url.strip()
     try:
-        return split_web_url(url) or urlsplit(url)
+        return split_url(url)
     except ValueError:
         return None
 

@@ -19,22 +19,16 @@ from urllib.parse import unquote, urlsplit
 from markdown_it_pyrs import MarkdownIt
 from markupsafe import Markup, escape
 
+from coursepack.weburl import is_plain_web_url
+
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
 _ALLOWED_SCHEMES = frozenset({"http", "https", "mailto"})
 
 
-# an http(s) URL whose host is plain letters, digits, dots and dashes (and perhaps a port),
-# followed by nothing or a path, query or fragment without spaces, controls or backslashes:
-# what almost every link of a course is, and what urlsplit would accept (a host, no user)
-_PLAIN_WEB_URL = re.compile(
-    r"https?://[A-Za-z0-9.\-]+(?::[0-9]*)?(?:[/?#][^\x00-\x20\x7f\\]*)?", re.IGNORECASE
-)
-
-
 def is_safe_link(url: str) -> bool:
     """True for http(s) and mailto URLs and for relative references (no scheme, no host)."""
-    if _PLAIN_WEB_URL.fullmatch(url):  # the common case, decided without urlsplit
+    if is_plain_web_url(url):  # the common case, decided without urlsplit
         return True
     return _is_safe_link_parsed(url)
 
@@ -215,7 +209,7 @@ class MarkdownRenderer:
 
     def _link(self, match: re.Match[str]) -> str:
         href_attr, title_attr, content = match.group(1), match.group(2), match.group(3)
-        if "&" not in href_attr and _PLAIN_WEB_URL.fullmatch(href_attr):
+        if "&" not in href_attr and is_plain_web_url(href_attr):
             # a plain web page (what most links are): safe, external, not media, not mail
             return (
                 f'<a href="{href_attr}"{title_attr} target="_blank" rel="noopener noreferrer">'

@@ -491,8 +491,8 @@
     var keys = contentWanted[src] || [];
     delete contentWanted[src];
     keys.forEach(function (key) {
-      if (key === "reflections") fillReflections();
-      else materialize(key);
+      if (key !== "reflections") materialize(key);
+      else if (fillReflections() && view === "reflections") renderReflections();
     });
     var wanted = revealWanted && dom.items[revealWanted];
     if (wanted) {
@@ -524,11 +524,12 @@
     })(0);
   }
 
-  /** Put the content of `key` in place of the placeholder under `el`: true once it is there
-   *  (or was already), false while its content file is on its way. */
+  /** Put the content of `key` in place of the placeholder under `el`: true when it has just
+   *  come in; false when it was there already, or while its content file is on its way (it
+   *  comes in when the file arrives). */
   function fill(el, key) {
     var slot = el && el.querySelector("[data-cp-body]");
-    if (!slot) return true;
+    if (!slot) return false;
     var src = slot.getAttribute("data-cp-body");
     var map = contentMap();
     if (!has(map, key) && contentFiles[src] !== "failed" && contentFiles[src] !== "loaded") {
@@ -547,7 +548,7 @@
    *  state. */
   function materialize(key) {
     var el = dom.sections[key];
-    if (!el || !el.querySelector("[data-cp-body]") || !fill(el, key)) return;
+    if (!fill(el, key)) return;
     qsa(el, "[data-cp-item]").forEach(function (item) {
       dom.items[item.getAttribute("data-cp-item")] = item;
     });
@@ -561,14 +562,14 @@
   }
 
   /** My reflections' list comes into the page (every TASK's prompt: the answers are filled in
-   *  by renderReflections). */
+   *  by renderReflections); true when it has just come in. */
   function fillReflections() {
     var el = dom.pages && dom.pages.reflections;
-    if (!el || !el.querySelector("[data-cp-body]") || !fill(el, "reflections")) return;
+    if (!fill(el, "reflections")) return false;
     qsa(el, "[data-cp-reflection]").forEach(function (entry) {
       if (!has(itemsByKey, entry.getAttribute("data-cp-reflection"))) entry.hidden = true; // out of scope
     });
-    if (view === "reflections") renderReflections();
+    return true;
   }
 
   /** Every section's content in the page, and My reflections' (before printing: a print of the

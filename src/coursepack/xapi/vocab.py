@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import uuid
 from typing import Final
-from urllib.parse import urlsplit
 
 from coursepack.model import CheckKind, Course, Item, ItemKind, Module, PastQuestion, Section
 from coursepack.titles import display_title
-from coursepack.weburl import split_web_url
+from coursepack.weburl import split_url
 
 XAPI_VERSION: Final = "1.0.3"
 
@@ -128,7 +127,7 @@ def scorm_registration(course: Course, home_page: str, student_id: str) -> str:
 def is_absolute_iri(value: str) -> bool:
     """An http(s) URL with a host: usable as an activity ``moreInfo`` (an IRL)."""
     try:
-        parts = split_web_url(value) or urlsplit(value)
+        parts = split_url(value)
     except ValueError:  # "http://[x": an unclosed IPv6 host
         return False
     return parts.scheme in ("http", "https") and bool(parts.netloc)
