@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.preview.conftest import StartPreview, course_frame, open_preview
 from tests.runtime.learner import complete_task, go_to
@@ -46,8 +47,8 @@ def test_scorm_task_done_in_the_course_shows_as_an_interaction_in_the_inspector(
     assert any(c["args"][0] == f"cmi.interactions.0.{response}" for c in sets)
     assert [c for c in calls if c["error"] not in (None, "0")] == []
     limit = "4096" if target == "scorm12" else "64000"
-    gauge_text = wide_page.locator("#pv-suspend-text").inner_text()
-    assert re.fullmatch(rf"[1-9]\d* / {limit} characters \(\d+%\)", gauge_text)
+    gauge_text = wide_page.locator("#pv-suspend-text")
+    expect(gauge_text).to_have_text(re.compile(rf"^[1-9]\d* / {limit} characters \(\d+%\)$"))
     gauge = wide_page.locator("#pv-suspend")
     assert gauge.get_attribute("max") == limit
     assert float(gauge.evaluate("m => m.value")) > 0
@@ -100,7 +101,7 @@ def test_saving_a_module_reloads_the_course_with_the_new_text_and_keeps_progress
     assert card.get_attribute("data-done") == ""
     assert card.get_by_role("textbox").input_value() == ANSWER
     entry = wide_page.locator('#pv-data-rows tr[data-element="cmi.core.entry"] td').nth(1)
-    assert entry.inner_text() == "resume"
+    expect(entry).to_have_text("resume")  # the table is redrawn a moment after each call
 
 
 def test_broken_course_yaml_shows_the_located_problem_then_the_course_comes_back(
@@ -159,13 +160,14 @@ def test_reset_learner_forgets_what_the_lms_stored(
     do_first_task(frame)
     wide_page.locator("#pv-relaunch").click()
     frame = course_frame(wide_page, loads=2)
+    # the inspector's table is redrawn a moment after each call, so these wait for the text
     entry = wide_page.locator('#pv-data-rows tr[data-element="cmi.core.entry"] td').nth(1)
-    assert entry.inner_text() == "resume"
+    expect(entry).to_have_text("resume")
     wide_page.locator("#pv-reset").click()
     frame = course_frame(wide_page, loads=3)
-    assert entry.inner_text() == "ab-initio"
+    expect(entry).to_have_text("ab-initio")
     status = wide_page.locator('#pv-data-rows tr[data-element="cmi.core.lesson_status"] td')
-    assert status.nth(1).inner_text() == "incomplete"
+    expect(status.nth(1)).to_have_text("incomplete")
 
 
 def test_switching_target_in_the_page_rebuilds_and_launches_that_package(
