@@ -559,3 +559,15 @@ def test_text_without_markdown_renders_as_the_parser_renders_it(text: str) -> No
     assert (
         str(MarkdownRenderer(heading_offset=0).render(text)) == parser.render(text).strip() + "\n"
     )
+
+
+def test_every_section_starts_hidden_so_the_browser_lays_out_only_the_start_page(
+    course: Course,
+) -> None:
+    # the runtime shows the learner's section (or page); until then no section takes layout
+    page = html.fromstring(build(course)[LAUNCH_FILE].data.decode())
+    sections = page.xpath("//section[@data-cp-section]")
+    assert len(sections) == sum(len(m.sections) for m in course.modules) > 1
+    assert all(s.get("hidden") is not None for s in sections)
+    (start,) = page.xpath("//*[@data-cp-page='start']")
+    assert start.get("hidden") is None
