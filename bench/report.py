@@ -47,6 +47,7 @@ by its length and comparing the graded verbs instead of hashing them (~1-2 %, at
     python -m bench report                 # 20,000 and 100,000 statements of 200 learners
     python -m bench report --large         # and 1,000,000 statements of 300,000 learners
     python -m bench report --profile       # cProfile of the report of 100,000 statements
+    python -m bench report --profile --large   # ... of 1,000,000 statements, 300,000 learners
 """
 
 from __future__ import annotations
@@ -366,7 +367,7 @@ def _child_main(mode: str, endpoint: str, page_size: int, parser: str) -> None:
         if profile is not None:
             profile.disable()
             text = io.StringIO()
-            pstats.Stats(profile, stream=text).sort_stats("tottime").print_stats(15)
+            pstats.Stats(profile, stream=text).sort_stats("tottime").print_stats(25)
             print(text.getvalue(), file=sys.stderr)
         count = report.stats.statements_received
     seconds = time.perf_counter() - started
@@ -514,7 +515,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--profile",
         action="store_true",
-        help="only profile (cProfile) the report of --statements statements; top entries",
+        help="only profile (cProfile) the report of --statements statements "
+        "(with --large: of the large case); top entries",
     )
     parser.add_argument(
         "--stdlib-json", action="store_true", help="parse with the stdlib even if orjson is there"
@@ -524,9 +526,10 @@ def main(argv: list[str]) -> int:
     if not args.profile and min(args.pairs, args.large_pairs if args.large else 5) < 5:
         parser.error("an honest ratio needs at least 5 pairs")
     json_parser = "stdlib" if args.stdlib_json else _json_module()
-    if args.profile:
+    if args.profile:  # with --large, the large case's report
+        size, learners = (1_000_000, 300_000) if args.large else (args.statements, args.learners)
         found = run_case(
-            args.statements, args.learners, 1, args.page_size, json_parser, profile=True
+            size, learners, 1, args.page_size, json_parser, short_visits=args.large, profile=True
         )
         print(found["profile"]["stderr"])
         return 0

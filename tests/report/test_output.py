@@ -4,13 +4,14 @@ and, on a terminal, without control characters or bidi controls from the stateme
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
 from coursepack.report.aggregate import Aggregator
-from coursepack.report.csvfmt import iter_csv, render_csv
-from coursepack.report.jsonfmt import iter_json, render_json, to_json
+from coursepack.report.csvfmt import _time, iter_csv, render_csv
+from coursepack.report.jsonfmt import iso, iter_json, render_json, to_json
 from coursepack.report.run import for_terminal, write_report
 from tests.report.helpers import NOW, learner_statements, sample_course
 
@@ -60,3 +61,19 @@ def test_on_a_terminal_controls_become_json_escapes_or_replacement_characters() 
     assert escaped.isascii()
     shown = for_terminal("a\x1bb\x9bc\u202ed\te\r\n")
     assert shown == "a\ufffdb\ufffdc\ufffdd\te\r\n"
+
+
+@pytest.mark.parametrize(
+    "when",
+    [
+        datetime(2024, 7, 1, 9, 5, 3, 999_999, tzinfo=UTC),
+        datetime(1999, 12, 31, 23, 59, 59),
+        datetime(2024, 2, 29, 0, 0, 0, tzinfo=timezone(timedelta(hours=-5))),
+        datetime(999, 1, 2, 3, 4, 5, tzinfo=UTC),  # strftime does not pad such a year
+        datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC),
+    ],
+)
+def test_report_times_are_written_as_strftime_writes_them(when: datetime) -> None:
+    assert iso(when) == when.strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert _time(when) == when.strftime("%Y-%m-%d %H:%M:%S")
+    assert iso(None) is None and _time(None) == ""

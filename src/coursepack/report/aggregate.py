@@ -754,23 +754,39 @@ class Aggregator:
         done = learner.done or {}
         opened = learner.opened or {}
         versions = self._answered_version
-        cells = tuple(_cell(done.get(slot), versions) for slot in range(task_count))
+        # most of a learner's cells are empty: only the completions they have are looked at
+        # (task slots come first, 0 .. task_count - 1)
+        row_cells = [EMPTY_CELL] * task_count
+        for slot, record in done.items():
+            if slot < task_count:
+                row_cells[slot] = _cell(record, versions)
+        cells = tuple(row_cells)
 
-        def met(needed: list[tuple[int, bool]]) -> list[datetime | None]:
-            return [
-                cells[slot].completed_at if is_task else opened.get(slot)
-                for slot, is_task in needed
-            ]
+        def all_met(needed: list[tuple[int, bool]]) -> datetime | None:
+            """The latest time among ``needed``, if every one of them is met (else None)."""
+            latest = None
+            for slot, is_task in needed:
+                t = cells[slot].completed_at if is_task else opened.get(slot)
+                if t is None:
+                    return None
+                if latest is None or t > latest:
+                    latest = t
+            return latest
 
         modules = []
         for (slot, needed), empty in zip(requirements, empty_modules, strict=True):
             stated = done.get(slot)
-            derived = _last_if_all(met(needed))
+            derived = all_met(needed)
             if stated is None and derived is None:
                 modules.append(empty)
             else:
                 modules.append(_status(empty.module_id, empty.title, stated and stated[0], derived))
-        all_times = met(course_needs)
+        met_count = 0
+        for slot, is_task in course_needs:
+            if (cells[slot].completed_at if is_task else opened.get(slot)) is not None:
+                met_count += 1
+        total = len(course_needs)
+        derived = all_met(course_needs) if met_count == total else None
         score = answers = removed_answers = None
         if questions is not None:
             count, removed_question_slots = questions
@@ -778,18 +794,18 @@ class Aggregator:
             answers = tuple(_answer_cell(records.get(slot)) for slot in range(count))
             removed_answers = tuple(_answer_cell(records.get(s)) for s in removed_question_slots)
             score = _score(learner.result, answers)
-        derived = _last_if_all(all_times)
         if course.completion in (CompletionRule.PASS, CompletionRule.ALL_TASKS_AND_PASS):
             passed_at = score.at if score is not None and score.status == PASSED else None
             if course.completion is CompletionRule.PASS:
                 derived = passed_at
+            elif met_count < total or passed_at is None:
+                derived = None
             else:
-                derived = _last_if_all([*all_times, passed_at])
+                derived = passed_at if derived is None or passed_at > derived else derived
         course_record = done.get(self._course_slot)
         course_status = _status(
             course.id, course.title, course_record and course_record[0], derived
         )
-        met_count, total = sum(1 for t in all_times if t is not None), len(all_times)
         progress = met_count / total if total else 1.0 if course_status.completed else 0.0
         ifi: dict[str, Any]
         if key.startswith("mailto:"):
@@ -991,16 +1007,6 @@ def _retract(record: list[Any], width: int, voided: set[str]) -> int:
     return 1
 
 
-def _last_if_all(times: list[datetime | None]) -> datetime | None:
-    latest = None
-    for t in times:
-        if t is None:
-            return None
-        if latest is None or t > latest:
-            latest = t
-    return latest
-
-
 def _status(
     ident: str, title: str, stated: datetime | None, derived: datetime | None
 ) -> ModuleStatus:
@@ -1014,11 +1020,15 @@ def _status(
 def _summaries(
     columns: tuple[TaskColumn, ...], rows: list[tuple[TaskCell, ...]]
 ) -> tuple[TaskSummary, ...]:
-    summaries = []
-    for index, column in enumerate(columns):
-        count = sum(1 for cells in rows if cells[index].completed)
-        summaries.append(TaskSummary(column, count, count / len(rows) if rows else 0.0))
-    return tuple(summaries)
+    counts = [0] * len(columns)
+    for cells in rows:  # one pass over the rows (300,000 learners are 6,000,000 cells)
+        for index, cell in enumerate(cells):
+            if cell.completed_at is not None:
+                counts[index] += 1
+    return tuple(
+        TaskSummary(column, count, count / len(rows) if rows else 0.0)
+        for column, count in zip(columns, counts, strict=True)
+    )
 
 
 def _ifi_key(actor: dict[str, Any]) -> str | None:

@@ -71,7 +71,19 @@ _FORMULA_START = frozenset("=+-@;|\uff1d\uff0b\uff0d\uff20\ufe66\ufe62\ufe63\ufe
 
 
 def _time(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M:%S") if value is not None else ""
+    if value is None:
+        return ""
+    if value.year < 1000:  # strftime's %Y does not pad: kept as it was
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    # the same text as strftime("%Y-%m-%d %H:%M:%S"), in half the time
+    return "%04d-%02d-%02d %02d:%02d:%02d" % (  # noqa: UP031 - the fastest of the three
+        value.year,
+        value.month,
+        value.day,
+        value.hour,
+        value.minute,
+        value.second,
+    )
 
 
 def _unsafe_start(ch: str) -> bool:
@@ -93,6 +105,17 @@ def rows(report: Report) -> list[list[str]]:
 def iter_rows(report: Report) -> Iterator[list[str]]:
     header = [h for h in HEADER if h != "response" or report.responses_included]
     yield header + list(SCORE_HEADER) if report.graded else header
+    # A report of 300,000 learners is 6,000,000 rows: what a row takes from its task and from
+    # its learner is made once per task and once per learner, not once per row.
+    columns: dict[int, tuple[list[str], str]] = {}
+
+    def column_parts(column: TaskColumn) -> tuple[list[str], str]:
+        found = columns.get(id(column))
+        if found is None:
+            found = columns[id(column)] = _column_parts(column)
+        return found
+
+    responses = report.responses_included
     for learner in report.learners:
         pairs: list[tuple[TaskColumn, TaskCell]] = list(
             zip(report.tasks, learner.tasks, strict=True)
@@ -102,39 +125,43 @@ def iter_rows(report: Report) -> Iterator[list[str]]:
             for column, cell in zip(report.removed_tasks, learner.removed_tasks, strict=True)
             if cell.completed
         ]
-        for column, cell in pairs:
-            yield _row(report, learner, column, cell)
         if not pairs and report.graded:  # a course of questions only: one row for the score
-            yield _row(report, learner, _NO_TASK, EMPTY_CELL)
+            pairs = [(_NO_TASK, EMPTY_CELL)]
+        head = [_safe(learner.display), _safe(learner.key)]
+        middle = [f"{learner.progress * 100:.0f}", _yes(learner.course_completed)]
+        tail = _score_parts(learner) if report.graded else []
+        for column, cell in pairs:
+            task, iri = column_parts(column)
+            row = [*head, *task]
+            row.append(_yes(cell.completed) if column is not _NO_TASK else "")
+            row.append(_time(cell.completed_at))
+            if responses:
+                row.append(_safe(cell.response or ""))
+            row += middle
+            row.append(iri)
+            row += tail
+            yield row
 
 
-def _row(report: Report, learner: LearnerRow, column: TaskColumn, cell: TaskCell) -> list[str]:
-    row = [
-        _safe(learner.display),
-        _safe(learner.key),
+def _column_parts(column: TaskColumn) -> tuple[list[str], str]:
+    """What a row takes from its task: its ids, titles and whether it is in the course (all
+    before the completion), and its IRI (after the learner's progress)."""
+    return [
         _safe(column.module_id),  # a removed task's ids come from a statement's object id
         _safe(column.module_title),
         _safe(column.item_id),
         _safe(column.title),
         _yes(column.in_course) if column is not _NO_TASK else "",
-        _yes(cell.completed) if column is not _NO_TASK else "",
-        _time(cell.completed_at),
+    ], _safe(column.iri)  # a removed task's IRI comes from a statement
+
+
+def _score_parts(learner: LearnerRow) -> list[str]:
+    score = learner.score
+    scaled = score.scaled if score is not None else None
+    return [
+        f"{scaled * 100:.0f}" if scaled is not None else "",
+        _RESULT_WORDS[score.status] if score is not None else "",
     ]
-    if report.responses_included:
-        row.append(_safe(cell.response or ""))
-    row += [
-        f"{learner.progress * 100:.0f}",
-        _yes(learner.course_completed),
-        _safe(column.iri),  # a removed task's IRI comes from a statement
-    ]
-    if report.graded:
-        score = learner.score
-        scaled = score.scaled if score is not None else None
-        row += [
-            f"{scaled * 100:.0f}" if scaled is not None else "",
-            _RESULT_WORDS[score.status] if score is not None else "",
-        ]
-    return row
 
 
 def iter_item_rows(report: Report) -> Iterator[list[str]]:

@@ -161,7 +161,7 @@ class LearnerRow:
 
     @property
     def tasks_completed(self) -> int:
-        return sum(1 for cell in self.tasks if cell.completed)
+        return sum(1 for cell in self.tasks if cell.completed_at is not None)
 
     @property
     def only_removed_tasks(self) -> bool:
