@@ -20,7 +20,14 @@ import unicodedata
 from collections.abc import Iterator
 from datetime import datetime
 
-from coursepack.report.model import EMPTY_CELL, LearnerRow, Report, TaskCell, TaskColumn
+from coursepack.report.model import (
+    EMPTY_CELL,
+    LearnerRow,
+    Report,
+    TaskCell,
+    TaskColumn,
+    time_format,
+)
 
 HEADER = (
     "learner",
@@ -70,20 +77,11 @@ _NO_TASK = TaskColumn("", "", "", "", "", in_course=False)  # the task columns l
 _FORMULA_START = frozenset("=+-@;|\uff1d\uff0b\uff0d\uff20\ufe66\ufe62\ufe63\ufe6b\u2212")
 
 
+_TIME = time_format(" ")
+
+
 def _time(value: datetime | None) -> str:
-    if value is None:
-        return ""
-    if value.year < 1000:  # strftime's %Y does not pad: kept as it was
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-    # the same text as strftime("%Y-%m-%d %H:%M:%S"), in half the time
-    return "%04d-%02d-%02d %02d:%02d:%02d" % (  # noqa: UP031 - the fastest of the three
-        value.year,
-        value.month,
-        value.day,
-        value.hour,
-        value.minute,
-        value.second,
-    )
+    return _TIME(value) if value is not None else ""
 
 
 def _unsafe_start(ch: str) -> bool:

@@ -6,6 +6,7 @@ Plain frozen data; times are aware UTC datetimes. The JSON renderer documents th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -226,6 +227,27 @@ class Report:
     def results(self, status: str) -> int:
         """Learners whose score status is ``status`` (``PASSED``, ``FAILED``, ...)."""
         return sum(1 for row in self.learners if row.score and row.score.status == status)
+
+
+def time_format(separator: str, end: str = "") -> Callable[[datetime], str]:
+    """A function writing a time as ``YYYY-MM-DD<separator>HH:MM:SS<end>``: the same text as
+    ``strftime`` would, in about half the time (a report of 300,000 learners writes millions)."""
+    fast = f"%04d-%02d-%02d{separator}%02d:%02d:%02d{end}"
+    slow = f"%Y-%m-%d{separator}%H:%M:%S{end}"
+
+    def text(value: datetime) -> str:
+        if value.year < 1000:  # strftime's %Y does not pad such a year: kept as it was
+            return value.strftime(slow)
+        return fast % (
+            value.year,
+            value.month,
+            value.day,
+            value.hour,
+            value.minute,
+            value.second,
+        )
+
+    return text
 
 
 def ifi_display(ifi: dict[str, Any]) -> str:
