@@ -761,32 +761,18 @@ class Aggregator:
             if slot < task_count:
                 row_cells[slot] = _cell(record, versions)
         cells = tuple(row_cells)
-
-        def all_met(needed: list[tuple[int, bool]]) -> datetime | None:
-            """The latest time among ``needed``, if every one of them is met (else None)."""
-            latest = None
-            for slot, is_task in needed:
-                t = cells[slot].completed_at if is_task else opened.get(slot)
-                if t is None:
-                    return None
-                if latest is None or t > latest:
-                    latest = t
-            return latest
-
         modules = []
         for (slot, needed), empty in zip(requirements, empty_modules, strict=True):
             stated = done.get(slot)
-            derived = all_met(needed)
+            met, latest = _met(needed, cells, opened, stop_at_missing=True)
+            derived = latest if met == len(needed) else None
             if stated is None and derived is None:
                 modules.append(empty)
             else:
                 modules.append(_status(empty.module_id, empty.title, stated and stated[0], derived))
-        met_count = 0
-        for slot, is_task in course_needs:
-            if (cells[slot].completed_at if is_task else opened.get(slot)) is not None:
-                met_count += 1
+        met_count, latest = _met(course_needs, cells, opened, stop_at_missing=False)
         total = len(course_needs)
-        derived = all_met(course_needs) if met_count == total else None
+        derived = latest if met_count == total else None
         score = answers = removed_answers = None
         if questions is not None:
             count, removed_question_slots = questions
@@ -1005,6 +991,29 @@ def _retract(record: list[Any], width: int, voided: set[str]) -> int:
     else:
         record[width : 2 * width] = record[0:width]
     return 1
+
+
+def _met(
+    needed: list[tuple[int, bool]],
+    cells: tuple[TaskCell, ...],
+    opened: dict[int, datetime],
+    *,
+    stop_at_missing: bool,
+) -> tuple[int, datetime | None]:
+    """How many of ``needed`` (slot, is_task) a learner has met, and the latest time among
+    them; with ``stop_at_missing``, counting stops at the first one not met (enough to know
+    that not all are)."""
+    count, latest = 0, None
+    for slot, is_task in needed:
+        t = cells[slot].completed_at if is_task else opened.get(slot)
+        if t is None:
+            if stop_at_missing:
+                break
+            continue
+        count += 1
+        if latest is None or t > latest:
+            latest = t
+    return count, latest
 
 
 def _status(

@@ -252,8 +252,7 @@ class _Shared:
         return found
 
 
-def _learner(report: Report, learner: LearnerRow, shared: _Shared | None = None) -> dict[str, Any]:
-    shared = shared or _Shared(report)
+def _learner(report: Report, learner: LearnerRow, shared: _Shared) -> dict[str, Any]:
     cells = shared.cells(report, report.tasks, learner.tasks, shared.tasks) + shared.cells(
         report, report.removed_tasks, learner.removed_tasks, shared.removed_tasks
     )
